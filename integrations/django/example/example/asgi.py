@@ -1,0 +1,32 @@
+"""ASGI entry point: ``daphne example.asgi:application`` (run from integrations/django/example).
+
+HTTP goes to Django, with static files (the admin's CSS/JS) served directly so the admin
+works without collectstatic or DEBUG. WebSockets go to kiosk_fleet's routes. Kiosks send no
+Origin header, so Channels' AllowedHostsOriginValidator (which requires one) is not used;
+RefuseForeignBrowserOrigin only refuses sockets opened by web pages of other sites.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent.parent))  # for kiosk_fleet
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example.settings")
+
+from django.core.asgi import get_asgi_application  # noqa: E402
+
+# Set up Django (apps, models) before importing anything that uses models.
+django_application = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
+
+from kiosk_fleet.routing import websocket_urlpatterns  # noqa: E402
+from kiosk_fleet.security import RefuseForeignBrowserOrigin  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": ASGIStaticFilesHandler(django_application),
+        "websocket": RefuseForeignBrowserOrigin(URLRouter(websocket_urlpatterns)),
+    }
+)

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class KioskFleetConfig(AppConfig):
+    name = "kiosk_fleet"
+    verbose_name = "Kiosk fleet"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Connects the receivers that tell live kiosk connections about admin edits.
+        from . import signals  # noqa: F401

@@ -1,0 +1,76 @@
+"""Channel layer group names and the only code that publishes to kiosks.
+
+Every kiosk connection joins three kinds of group:
+
+* ``kiosk-fleet.all``                 — the whole fleet;
+* ``kiosk-fleet.group.<group name>``  — one per group the database puts the kiosk in;
+* ``kiosk-fleet.kiosk.<kiosk id>``    — the kiosk alone.
+
+Names use the kiosk id charset, which is valid in channel group names (< 100 characters).
+Nothing a kiosk sends is ever published: only server-side code calls these functions.
+"""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from .targets import ALL, GROUPS, KIOSKS
+
+logger = logging.getLogger(__name__)
+
+FLEET_GROUP = "kiosk-fleet.all"
+
+# Channel layer event types; Channels calls the consumer method with dots replaced by "_".
+RESET_EVENT = "fleet.reset"
+REFRESH_EVENT = "fleet.refresh"
+
+
+def group_for_kiosk(kiosk_id):
+    return "kiosk-fleet.kiosk." + kiosk_id
+
+
+def group_for_group(group_name):
+    return "kiosk-fleet.group." + group_name
+
+
+def channel_groups_for_kiosk(kiosk_id, kiosk_groups):
+    return {FLEET_GROUP, group_for_kiosk(kiosk_id)} | {group_for_group(g) for g in kiosk_groups}
+
+
+def channel_groups_for_target(target):
+    if target.kind == ALL:
+        return [FLEET_GROUP]
+    if target.kind == KIOSKS:
+        return [group_for_kiosk(name) for name in target.names]
+    if target.kind == GROUPS:
+        return [group_for_group(name) for name in target.names]
+    raise ValueError(target.kind)
+
+
+def publish_reset(reset):
+    """Send the reset frame to every channel group its target names.
+
+    A kiosk in two targeted groups gets the event twice; the consumer drops the repeat.
+    The frame is serialised here once rather than in each of the (maybe hundreds of) consumers.
+    """
+    event = {"type": RESET_EVENT, "id": reset.id, "text": reset.to_text()}
+    _group_send_all(channel_groups_for_target(reset.target), event)
+
+
+def publish_refresh(kiosk_id):
+    """Tell a kiosk's live connections to re-read it (groups changed, revoked, token rotated)."""
+    _group_send_all([group_for_kiosk(kiosk_id)], {"type": REFRESH_EVENT})
+
+
+def _group_send_all(groups, event):
+    layer = get_channel_layer()
+    if layer is None:
+        logger.warning("no channel layer configured (CHANNEL_LAYERS); nothing published")
+        return
+
+    async def send_all():
+        for group in groups:
+            await layer.group_send(group, event)
+
+    async_to_sync(send_all)()

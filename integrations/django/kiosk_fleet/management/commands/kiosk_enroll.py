@@ -1,0 +1,65 @@
+"""Enrol a kiosk from the command line (imaging scripts): prints its token on the last line."""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from kiosk_fleet.models import Kiosk
+from kiosk_fleet.names import NAME_HELP, is_valid_name, join_groups
+
+CONFIG_SNIPPET = """\
+Put it into the kiosk's config (replace HOST; the value is the word Token, a space, the token):
+  "kioskId": "{kiosk_id}",
+  "groups": {groups_json},
+  "upstream": {{
+    "ws":  {{ "url": "ws://HOST/ws/kiosk/", "tokenHeader": "Authorization", "token": "Token <TOKEN>" }},
+    "api": {{ "url": "http://HOST/api/",    "tokenHeader": "Authorization", "token": "Token <TOKEN>" }}
+  }}
+The token (<TOKEN>) is on the last line. It is shown only this once: only its hash is stored."""
+
+
+class Command(BaseCommand):
+    help = "Create a kiosk (or, with --rotate, re-issue the token of an existing one) and print its token last."
+
+    def add_arguments(self, parser):
+        parser.add_argument("kiosk_id", help="The kioskId in the kiosk's config. " + NAME_HELP)
+        parser.add_argument("--group", action="append", dest="groups", metavar="NAME", help="A group; repeat for several.")
+        parser.add_argument("--name", default=None, help="Where it stands, for people.")
+        parser.add_argument(
+            "--rotate", action="store_true",
+            help="If the kiosk exists, issue a new token (the old one stops working) instead of failing.",
+        )
+
+    def handle(self, kiosk_id, groups, name, rotate, verbosity, **options):
+        if not is_valid_name(kiosk_id):
+            raise CommandError("invalid kiosk id %r: %s" % (kiosk_id, NAME_HELP))
+        groups_given = groups is not None
+        try:
+            groups = join_groups(groups or [])
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages))
+
+        with transaction.atomic():
+            kiosk = Kiosk.objects.select_for_update().filter(kiosk_id=kiosk_id).first()
+            if kiosk is not None and not rotate:
+                raise CommandError(
+                    "kiosk %r already exists; use --rotate to issue it a new token (the old one stops working)" % kiosk_id
+                )
+            created = kiosk is None
+            kiosk = kiosk or Kiosk(kiosk_id=kiosk_id)
+            if created or groups_given:  # --rotate alone keeps the groups
+                kiosk.groups = groups
+            if name is not None:
+                kiosk.name = name
+            token = kiosk.issue_token()
+            kiosk.save()
+
+        if verbosity >= 1:
+            self.stdout.write(
+                "%s kiosk %r (groups: %s)."
+                % ("Enrolled" if created else "Issued a new token for", kiosk.kiosk_id, kiosk.groups or "none")
+            )
+            groups_json = "[" + ", ".join('"%s"' % g for g in kiosk.group_list) + "]"
+            self.stdout.write(CONFIG_SNIPPET.format(kiosk_id=kiosk.kiosk_id, groups_json=groups_json))
+        # Alone on the last line, so that scripts can take it with `tail -n 1`.
+        self.stdout.write(token)
