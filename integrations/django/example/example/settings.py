@@ -134,6 +134,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+TEST_RUNNER = "example.testing.QuietTestRunner"
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 """Shared test tools: enrolled kiosks, a fake kiosk WebSocket client, and DB polling."""
 
 import asyncio
+import contextlib
 import logging
 
 from asgiref.sync import async_to_sync
@@ -41,6 +42,27 @@ async def eventually(check, timeout=3.0):
         if loop.time() > deadline:
             raise AssertionError("condition not met within %.1f s: %s" % (timeout, getattr(check, "__doc__", "")))
         await asyncio.sleep(0.02)
+
+
+@contextlib.contextmanager
+def capture_all_logs(*names):
+    """Collect every record (DEBUG and up) of the given loggers and the root logger, silently."""
+    records = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = records.append
+    loggers = [logging.getLogger(name) for name in ("",) + names]
+    saved = [(logger.level, logger.handlers, logger.propagate) for logger in loggers]
+    for logger in loggers:
+        logger.handlers = [handler]
+        logger.setLevel(logging.DEBUG)
+        logger.propagate = False
+    try:
+        yield records
+    finally:
+        for logger, (level, handlers, propagate) in zip(loggers, saved):
+            logger.handlers = handlers
+            logger.setLevel(level)
+            logger.propagate = propagate
 
 
 class KioskClient:

@@ -1,0 +1,104 @@
+"""Pure helpers: names, targets, tokens, frame parsing, DRF authentication."""
+
+from django.core.exceptions import ValidationError
+from django.test import RequestFactory, SimpleTestCase, TestCase
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
+
+from kiosk_fleet import protocol
+from kiosk_fleet.authentication import KioskTokenAuthentication
+from kiosk_fleet.layer import channel_groups_for_kiosk
+from kiosk_fleet.names import split_groups
+from kiosk_fleet.targets import Target
+from kiosk_fleet.tokens import generate_token, hash_token, token_from_authorization
+
+from .helpers import create_kiosk
+
+
+class NameAndTargetTests(SimpleTestCase):
+    def test_groups_are_normalised(self):
+        self.assertEqual(split_groups(" lobby, floor-2 ,lobby,,"), ["floor-2", "lobby"])
+        self.assertEqual(split_groups(["b", "a"]), ["a", "b"])
+        for bad in ("no spaces allowed!", "x" * 65, "ümlaut"):
+            with self.assertRaises(ValidationError):
+                split_groups(bad)
+
+    def test_target_wire_forms(self):
+        self.assertEqual(Target.parse("all").to_wire(), "all")
+        self.assertEqual(Target.parse({"kiosks": ["b", "a", "a"]}).to_wire(), {"kiosks": ["a", "b"]})
+        self.assertEqual(Target.parse({"groups": ["floor-2"]}).to_wire(), {"groups": ["floor-2"]})
+        for bad in ("everyone", {"kiosks": []}, {"kiosks": "lobby-1"}, {"groups": ["a b"]}, {"rooms": ["x"]}, None, 1):
+            with self.assertRaises(ValueError):
+                Target.parse(bad)
+
+    def test_target_matching(self):
+        self.assertTrue(Target.parse({"groups": ["lobby"]}).matches("k", ["floor-2", "lobby"]))
+        self.assertFalse(Target.parse({"groups": ["lobby"]}).matches("lobby", ["floor-2"]))
+        self.assertTrue(Target.parse({"kiosks": ["k"]}).matches("k", []))
+
+    def test_channel_group_names_are_valid_for_channel_layers(self):
+        groups = channel_groups_for_kiosk("k" * 64, ["g" * 64])
+        self.assertEqual(groups, {"kiosk-fleet.all", "kiosk-fleet.kiosk." + "k" * 64, "kiosk-fleet.group." + "g" * 64})
+        self.assertTrue(all(len(name) < 100 for name in groups))
+
+
+class TokenTests(SimpleTestCase):
+    def test_tokens_are_random_and_256_bit(self):
+        tokens = {generate_token() for _ in range(50)}
+        self.assertEqual(len(tokens), 50)
+        self.assertTrue(all(len(t) == 43 for t in tokens))
+        self.assertEqual(len(hash_token("x")), 64)
+
+    def test_authorization_header_parsing(self):
+        self.assertEqual(token_from_authorization(b"Token abc"), "abc")
+        self.assertEqual(token_from_authorization("token abc"), "abc")
+        for bad in (b"", b"Token", b"Bearer abc", b"Token a b", b"Token \xff", "Token " + "a" * 201, None):
+            self.assertIsNone(token_from_authorization(bad))
+
+
+class ProtocolTests(SimpleTestCase):
+    def test_decode_rejects_non_objects_and_big_frames(self):
+        self.assertEqual(protocol.decode('{"type":"x"}', 100), {"type": "x"})
+        for bad in ("[]", "1", "nope", '{"type": 1}', "{}"):
+            with self.assertRaises(protocol.Malformed):
+                protocol.decode(bad, 100)
+        with self.assertRaises(protocol.Malformed):
+            protocol.decode('{"type":"%s"}' % ("é" * 60), 100)  # 60 characters, 120 bytes
+
+    def test_ack(self):
+        ack = protocol.parse_ack({"id": "r-42", "kiosk": "k", "status": "reloaded", "ms": 12.7})
+        self.assertEqual((ack.reset_id, ack.kiosk, ack.status, ack.ms), ("r-42", "k", "reloaded", 12))
+        self.assertEqual(protocol.parse_ack({"id": "r-42", "status": "failed", "ms": -5}).ms, 0)
+        for bad in ({"id": "r-42", "status": "ok"}, {"id": 42, "status": "reloaded"}, {"id": "r-42", "status": "ignored", "ms": True}):
+            with self.assertRaises(protocol.Malformed):
+                protocol.parse_ack(bad)
+
+    def test_status_keeps_good_fields_only(self):
+        status = protocol.parse_status({
+            "kiosk": "k", "version": "1.2", "uptimeSeconds": 3600.5, "renderer": "alive", "uplink": 5,
+            "lastApiOkAt": None, "extra": [1],
+        })
+        self.assertEqual(status.fields, {"version": "1.2", "uptimeSeconds": 3600, "renderer": "alive", "lastApiOkAt": ""})
+
+
+class DrfAuthenticationTests(TestCase):
+    def authenticate(self, header=None):
+        extra = {"HTTP_AUTHORIZATION": header} if header is not None else {}
+        return KioskTokenAuthentication().authenticate(Request(RequestFactory().get("/", **extra)))
+
+    def test_kiosk_token(self):
+        _, token = create_kiosk("lobby-1", "lobby")
+        user, identity = self.authenticate("Token " + token)
+        self.assertEqual((user.kiosk_id, identity.kiosk_id, identity.groups), ("lobby-1", "lobby-1", ("lobby",)))
+        self.assertTrue(user.is_authenticated)
+        self.assertFalse(user.is_staff)
+
+    def test_other_schemes_are_left_to_other_authenticators(self):
+        self.assertIsNone(self.authenticate())
+        self.assertIsNone(self.authenticate("Bearer abc"))
+
+    def test_wrong_or_revoked_token_fails(self):
+        _, token = create_kiosk("lobby-1", revoked=True)
+        for header in ("Token " + token, "Token nope", "Token", "Token a b"):
+            with self.assertRaises(AuthenticationFailed):
+                self.authenticate(header)
