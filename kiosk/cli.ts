@@ -1,0 +1,56 @@
+// The kiosk-shell command line. Commands live in ./commands; this file only parses.
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { VERSION } from '../server/package-info.ts';
+import { checkConfigCommand } from './commands/check-config.ts';
+import { serveCommand } from './commands/serve.ts';
+
+const EXIT_USAGE = 2;
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new InvalidArgumentError('must be a port number 0-65535');
+  return parsed;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('kiosk-shell')
+    .description('A locked-down kiosk shell with a token-holding relay for its API and WebSocket.')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('run the local server and uplink without a window; prints one JSON "ready" line')
+    .option('--config <file>', 'config file (default: $KIOSK_CONFIG, or the embedded demo)')
+    .option('--port <port>', 'loopback port (overrides server.port)', port)
+    .action(async (options: { config?: string; port?: number }) => {
+      const code = await serveCommand(options);
+      if (code !== undefined) process.exitCode = code;
+    });
+
+  program
+    .command('check-config')
+    .description('validate the configuration and print it with secrets redacted (exit 2 if invalid)')
+    .option('--config <file>', 'config file (default: $KIOSK_CONFIG)')
+    .action((options: { config?: string }) => {
+      process.exitCode = checkConfigCommand(options);
+    });
+
+  return program;
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version end here too, with their own exit code 0.
+      process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
+      return;
+    }
+    throw error;
+  }
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,20 @@
+// `kiosk-shell check-config`: validates the effective configuration and prints it with
+// every secret redacted. Exit 0 when usable, 2 with every problem by key path otherwise.
+import { loadConfig, redactConfig } from '../../server/config/load.ts';
+import { reportConfigError } from '../config-report.ts';
+
+export function checkConfigCommand(options: { config?: string }): number {
+  try {
+    const loaded = loadConfig({ configPath: options.config });
+    for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
+    const report = {
+      file: loaded.file ?? null,
+      demo: loaded.demo,
+      config: redactConfig(loaded.config),
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    return reportConfigError(error);
+  }
+}

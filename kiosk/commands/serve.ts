@@ -1,0 +1,42 @@
+// `kiosk-shell serve`: the local server and the uplink with no window. Prints exactly one
+// JSON line on stdout when ready; logs go to stderr; SIGTERM/SIGINT stop it within 2 s.
+import { createLogger } from '../../server/logger.ts';
+import { reportConfigError } from '../config-report.ts';
+import { installProcessGuards } from '../process-guards.ts';
+import { startRuntime } from '../runtime.ts';
+
+const STOP_DEADLINE_MS = 1800;
+
+export async function serveCommand(options: { config?: string; port?: number }): Promise<number | undefined> {
+  const secrets = new Set<string>();
+  const logger = createLogger({ secrets });
+  installProcessGuards(logger);
+  let runtime;
+  try {
+    runtime = await startRuntime({
+      configPath: options.config,
+      cli: options.port === undefined ? {} : { server: { port: options.port } },
+      logger,
+      secrets,
+    });
+  } catch (error) {
+    return reportConfigError(error);
+  }
+  process.stdout.write(`${JSON.stringify({ event: 'ready', url: runtime.server.pageUrl })}\n`);
+
+  const stop = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'stopping');
+    // Whatever happens, the process is gone within the deadline.
+    setTimeout(() => process.exit(0), STOP_DEADLINE_MS).unref();
+    runtime.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        process.exit(0);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  return undefined;
+}

@@ -1,0 +1,220 @@
+// /api/* → upstream.api.url with the token added. Mounted behind the guard, so every
+// request that reaches this module already passed Host, Origin and key checks.
+//
+// What crosses to the upstream is an allow-list: a few content headers, the token (which
+// replaces any header of that name the page sent), a fixed User-Agent. What comes back
+// is an allow-list too, and its body is scrubbed of the token.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline, type Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { RequestHandler } from 'express';
+import { createProxyMiddleware, type OnProxyEvent } from 'http-proxy-middleware';
+import type { ApiUpstreamConfig, WithToken } from './config/schema.ts';
+import type { Logger } from './logger.ts';
+import { credentialOf, SecretScrubber } from './secret-scrubber.ts';
+import { describeUpstreamFailure } from './upstream-errors.ts';
+
+const FORWARDED_REQUEST_HEADERS = new Set([
+  'accept',
+  'accept-language',
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'if-match',
+  'if-none-match',
+  'if-modified-since',
+  'if-unmodified-since',
+  'cache-control',
+  // Set by the proxy itself for the upstream connection.
+  'host',
+  'connection',
+]);
+
+const FORWARDED_RESPONSE_HEADERS = new Set([
+  'content-type',
+  'content-language',
+  'content-disposition',
+  'cache-control',
+  'etag',
+  'last-modified',
+  'expires',
+  'date',
+  'vary',
+  'retry-after',
+  'location',
+]);
+
+export interface ApiStats {
+  requests: number;
+  failures: number;
+  /** When the upstream last answered with a status below 500. */
+  lastOkAt: string | null;
+}
+
+export interface ApiProxyOptions {
+  upstream: WithToken<ApiUpstreamConfig>;
+  kioskId: string;
+  version: string;
+  logger: Logger;
+}
+
+export function createApiProxy({ upstream, kioskId, version, logger }: ApiProxyOptions): {
+  handler: RequestHandler;
+  stats: ApiStats;
+} {
+  const stats: ApiStats = { requests: 0, failures: 0, lastOkAt: null };
+  const base = new URL(upstream.url);
+  const needle = credentialOf(upstream.token);
+  const timeoutMs = upstream.timeoutSeconds * 1000;
+
+  const handlers: Required<Pick<OnProxyEvent<IncomingMessage, ServerResponse>, 'proxyReq' | 'proxyRes' | 'error' | 'econnreset'>> = {
+    proxyReq(proxyReq) {
+      stats.requests++;
+      for (const name of proxyReq.getHeaderNames()) {
+        if (!FORWARDED_REQUEST_HEADERS.has(name)) proxyReq.removeHeader(name);
+      }
+      proxyReq.setHeader(upstream.tokenHeader, upstream.token);
+      proxyReq.setHeader('user-agent', `kiosk-shell/${version}`);
+      proxyReq.setHeader('x-kiosk-id', kioskId);
+      proxyReq.setTimeout(timeoutMs, () => {
+        proxyReq.destroy(Object.assign(new Error('the API upstream did not answer in time'), { code: 'ETIMEDOUT' }));
+      });
+    },
+    proxyRes(proxyRes, req, res) {
+      const decoder = decoderFor(proxyRes.headers['content-encoding']);
+      if (decoder === null) {
+        // A body we cannot decode is a body we cannot scrub: refuse it.
+        proxyRes.destroy();
+        stats.failures++;
+        res.writeHead(502, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(JSON.stringify({ error: 'upstream-failed', code: 'EENCODING' }));
+        return;
+      }
+      const status = proxyRes.statusCode ?? 502;
+      if (status < 500) stats.lastOkAt = new Date().toISOString();
+      res.writeHead(status, responseHeaders(proxyRes, base, needle));
+      const stages: (NodeJS.ReadableStream | Transform | ServerResponse)[] = [proxyRes];
+      if (decoder) stages.push(decoder);
+      stages.push(new SecretScrubber(needle), res);
+      pipeline(stages, (error) => {
+        if (error && !res.destroyed) res.destroy();
+      });
+    },
+    error(error, req, res) {
+      stats.failures++;
+      const failure = describeUpstreamFailure(error);
+      logger.warn({ code: failure.body.code, method: req.method, path: pathOnly(req.url) }, 'API upstream failed');
+      if (!isResponse(res)) {
+        res.destroy();
+        return;
+      }
+      if (res.headersSent) {
+        // The upstream died mid-response: cut the page's response short rather than
+        // pretend it completed.
+        res.destroy();
+        return;
+      }
+      res.writeHead(failure.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify(failure.body));
+    },
+    econnreset() {
+      // The page went away before the upstream answered; nothing left to tell it.
+    },
+  };
+
+  const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
+    target: upstream.url,
+    changeOrigin: true,
+    xfwd: false,
+    followRedirects: false,
+    selfHandleResponse: true,
+    // The default plugins answer errors with text naming the upstream; ours answers with
+    // the fixed table in upstream-errors.ts. Ejecting them also ejects the plugin that
+    // wires `on: {...}`, so the handlers above are registered by a plugin of our own.
+    ejectPlugins: true,
+    plugins: [
+      (proxyServer) => {
+        proxyServer.on('proxyReq', handlers.proxyReq);
+        proxyServer.on('proxyRes', handlers.proxyRes);
+        proxyServer.on('error', handlers.error);
+        proxyServer.on('econnreset', handlers.econnreset);
+      },
+    ],
+  });
+
+  const handler: RequestHandler = (req, res, next) => {
+    if (!isConfinedPath(req.url)) {
+      res.status(400).json({ error: 'bad-path' });
+      return;
+    }
+    void proxy(req, res, next);
+  };
+  return { handler, stats };
+}
+
+/**
+ * The upstream path must stay below upstream.api.url: no dot segments, no encoded slashes
+ * or backslashes, which an upstream or a proxy in front of it might normalise into a
+ * path outside the API.
+ */
+export function isConfinedPath(url: string): boolean {
+  const path = pathOnly(url);
+  if (/%2f|%5c|%00|\\/i.test(path)) return false;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return false;
+  }
+  return !decoded.split('/').some((segment) => segment === '.' || segment === '..');
+}
+
+function responseHeaders(proxyRes: IncomingMessage, base: URL, needle: string): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(proxyRes.headers)) {
+    if (value === undefined || !FORWARDED_RESPONSE_HEADERS.has(name)) continue;
+    if ((Array.isArray(value) ? value.join('\n') : value).includes(needle)) continue;
+    if (name === 'location') {
+      const location = rewriteLocation(String(value), base);
+      if (location !== undefined) headers.location = location;
+      continue;
+    }
+    headers[name] = value;
+  }
+  return headers;
+}
+
+/** A redirect within the API stays within /api; one anywhere else is not passed on. */
+function rewriteLocation(location: string, base: URL): string | undefined {
+  if (!URL.canParse(location, base)) return undefined;
+  const target = new URL(location, base);
+  if (target.origin !== base.origin || !target.pathname.startsWith(base.pathname)) return undefined;
+  const rest = target.pathname.slice(base.pathname.length).replace(/^\/?/, '/');
+  return `/api${rest}${target.search}`;
+}
+
+/** A decoder for the body's encoding; undefined when it is plain, null when we cannot decode it. */
+function decoderFor(encoding: string | undefined): Transform | undefined | null {
+  switch (encoding?.trim().toLowerCase() ?? 'identity') {
+    case 'identity':
+    case '':
+      return undefined;
+    case 'gzip':
+    case 'x-gzip':
+      return createGunzip();
+    case 'deflate':
+      return createInflate();
+    case 'br':
+      return createBrotliDecompress();
+    default:
+      return null;
+  }
+}
+
+function pathOnly(url: string | undefined): string {
+  return (url ?? '/').split('?')[0] ?? '/';
+}
+
+function isResponse(value: unknown): value is ServerResponse {
+  return typeof (value as ServerResponse | undefined)?.writeHead === 'function';
+}

@@ -1,0 +1,204 @@
+// The one source of truth for the kiosk's configuration: the TypeScript types, the
+// defaults, the validation messages and the README's config table all come from here.
+import { z } from 'zod';
+
+const ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+// RFC 9110 "token": what an HTTP field name may contain.
+const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// A header value may not carry CR, LF or other control characters (header injection).
+// eslint-disable-next-line no-control-regex -- the point is to name control characters
+const HEADER_VALUE_PATTERN = /^[^\x00-\x08\x0a-\x1f\x7f]*$/;
+
+// Headers the relay owns: letting the config set the token into one of them would break
+// framing, the upgrade, or the relay's own guards.
+const RESERVED_HEADERS = new Set([
+  'host',
+  'connection',
+  'upgrade',
+  'content-length',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'keep-alive',
+  'proxy-connection',
+  'cookie',
+  'origin',
+  'x-kiosk-key',
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-protocol',
+  'sec-websocket-extensions',
+  'sec-websocket-accept',
+]);
+
+const identifier = (what: string) =>
+  z.string().regex(ID_PATTERN, `${what} must be 1 to 64 characters from A-Z a-z 0-9 . _ -`);
+
+const headerName = z
+  .string()
+  .regex(HEADER_NAME_PATTERN, 'must be an HTTP header name (letters, digits and !#$%&\'*+.^_`|~-)')
+  .refine((name) => !RESERVED_HEADERS.has(name.toLowerCase()), {
+    message: 'is a header the relay owns; choose another (usually Authorization)',
+  });
+
+/** A header value: what a token may be. */
+export const tokenValue = z
+  .string()
+  .min(1, 'must not be empty')
+  .regex(HEADER_VALUE_PATTERN, 'must not contain line breaks or control characters');
+
+const urlWithScheme = (schemes: readonly string[], example: string) =>
+  z.string().refine(
+    (value) => {
+      if (!URL.canParse(value)) return false;
+      const url = new URL(value);
+      return schemes.includes(url.protocol) && url.username === '' && url.password === '';
+    },
+    { message: `must be a ${schemes.join(' or ')} URL without credentials, e.g. ${example}` },
+  );
+
+function exactlyOneTokenSource(endpoint: { token?: string | undefined; tokenFile?: string | undefined }, ctx: z.RefinementCtx) {
+  if (endpoint.token === undefined && endpoint.tokenFile === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['token'], message: 'set token or tokenFile' });
+  }
+  if (endpoint.token !== undefined && endpoint.tokenFile !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['tokenFile'], message: 'set token or tokenFile, not both' });
+  }
+}
+
+const tokenFields = {
+  tokenHeader: headerName
+    .default('Authorization')
+    .describe('Request header that carries the token upstream; it overrides any client-sent header of that name.'),
+  token: tokenValue.optional().describe('The header value, e.g. "Token abc". Never logged or shown; prefer tokenFile.'),
+  tokenFile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Path of a file holding the token (relative to the config file); warned about when group or others can read it.'),
+};
+
+const wsUpstream = z
+  .strictObject({
+    url: urlWithScheme(['ws:', 'wss:'], 'wss://pubsub.example.org/ws/kiosk/').describe('Upstream pub/sub WebSocket URL.'),
+    ...tokenFields,
+    heartbeatSeconds: z
+      .number()
+      .min(1)
+      .max(300)
+      .default(30)
+      .describe('Ping interval on the uplink; a silent upstream is dropped within twice this.'),
+    reconnectBaseMs: z
+      .int()
+      .min(50)
+      .max(60_000)
+      .default(2000)
+      .describe('First reconnect delay ceiling; each failure doubles it (full jitter).'),
+    reconnectCapMs: z
+      .int()
+      .min(100)
+      .max(300_000)
+      .default(8000)
+      .describe('Largest reconnect delay ceiling; keeps a whole fleet back within seconds of the upstream.'),
+  })
+  .superRefine(exactlyOneTokenSource)
+  .refine((ws) => ws.reconnectCapMs >= ws.reconnectBaseMs, {
+    path: ['reconnectCapMs'],
+    message: 'must be at least reconnectBaseMs',
+  });
+
+const apiUpstream = z
+  .strictObject({
+    url: urlWithScheme(['http:', 'https:'], 'https://cms.example.org/api/').describe(
+      'Upstream REST API base URL; /api/x on the kiosk goes to this URL + x.',
+    ),
+    ...tokenFields,
+    timeoutSeconds: z
+      .number()
+      .min(1)
+      .max(300)
+      .default(15)
+      .describe('An API call with no response within this is answered 504.'),
+  })
+  .superRefine(exactlyOneTokenSource);
+
+export const configSchema = z.strictObject({
+  kioskId: identifier('the kiosk id').describe('This kiosk\'s id, as enrolled upstream.'),
+  groups: z.array(identifier('a group name')).max(32).default([]).describe('Groups this kiosk belongs to (reset targets).'),
+  upstream: z
+    .strictObject({ ws: wsUpstream, api: apiUpstream })
+    .optional()
+    .describe('The site\'s upstreams. Leave out (with no config file) to run the embedded demo.'),
+  server: z
+    .strictObject({
+      port: z.int().min(0).max(65535).default(0).describe('Loopback port of the local server; 0 picks a free one.'),
+    })
+    .prefault({}),
+  relay: z
+    .strictObject({
+      allowUp: z
+        .array(
+          z
+            .string()
+            .min(1)
+            .max(128)
+            .refine((type) => !type.startsWith('kiosk.') && !type.startsWith('local.'), {
+              message: 'kiosk.* and local.* messages are the shell\'s own and cannot be allowed up',
+            }),
+        )
+        .max(64)
+        .default([])
+        .describe('Message types the UI may send upstream; every other UI frame is dropped and counted.'),
+      maxPayloadBytes: z
+        .int()
+        .min(1024)
+        .max(16 * 1024 * 1024)
+        .default(65536)
+        .describe('Largest WebSocket frame accepted on either leg; larger ones close that connection with 1009.'),
+      maxBufferedBytes: z
+        .int()
+        .min(16 * 1024)
+        .max(64 * 1024 * 1024)
+        .default(1024 * 1024)
+        .describe('A UI connection that falls this far behind is closed (it reconnects) rather than buffered without bound.'),
+      heartbeatSeconds: z
+        .number()
+        .min(1)
+        .max(300)
+        .default(15)
+        .describe('Ping interval toward the UI; a silent UI connection is dropped within twice this.'),
+    })
+    .prefault({}),
+  reset: z
+    .strictObject({
+      minIntervalSeconds: z.number().min(0).max(86_400).default(10).describe('At most one reload per this many seconds.'),
+      staggerSeconds: z.number().min(0).max(3600).default(0).describe('Random delay 0..this before a reset reloads, to spread a fleet.'),
+    })
+    .prefault({}),
+  idle: z
+    .strictObject({
+      returnHomeSeconds: z.number().min(0).max(86_400).default(120).describe('Return to the home screen after this long untouched; 0 turns it off.'),
+    })
+    .prefault({}),
+  status: z
+    .strictObject({
+      intervalSeconds: z.number().min(5).max(86_400).default(30).describe('How often kiosk.status goes upstream.'),
+    })
+    .prefault({}),
+});
+
+/** The configuration as written: what a file, the environment or the command line may hold. */
+export type ConfigInput = z.input<typeof configSchema>;
+/** The configuration after validation, defaults filled in. */
+export type KioskConfig = z.output<typeof configSchema>;
+export type WsUpstreamConfig = z.output<typeof wsUpstream>;
+export type ApiUpstreamConfig = z.output<typeof apiUpstream>;
+
+/** An upstream endpoint whose token has been read (from `token` or `tokenFile`). */
+export type WithToken<T> = Omit<T, 'token'> & { token: string };
+export interface Upstreams {
+  ws: WithToken<WsUpstreamConfig>;
+  api: WithToken<ApiUpstreamConfig>;
+}
+/** What the relay runs on: a valid config whose upstreams are known and whose tokens are loaded. */
+export type RuntimeConfig = Omit<KioskConfig, 'upstream'> & { upstream: Upstreams };

@@ -1,0 +1,186 @@
+// The embedded server: binds loopback only, routes upgrades through the guard to the
+// relay, serves the app, and shuts everything down in order.
+import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { createApiProxy, type ApiStats } from './api-proxy.ts';
+import { createApp } from './app.ts';
+import type { RuntimeConfig } from './config/schema.ts';
+import { KioskError } from './errors.ts';
+import { Guard, type Refusal, type RefusalReason } from './guard.ts';
+import { createLaunchKey } from './launch-key.ts';
+import { rateLimitedLog, type Logger } from './logger.ts';
+import { Relay, type RelayStats } from './relay.ts';
+import type { RendererHubStats } from './renderer-hub.ts';
+import type { UplinkStats } from './uplink.ts';
+
+/** Loopback only: the server must never be reachable from another machine. */
+export const LOOPBACK = '127.0.0.1';
+
+export interface KioskServerOptions {
+  config: RuntimeConfig;
+  version: string;
+  logger: Logger;
+  rendererDir: string;
+  /** Values to keep out of logs; the launch key is added to it. */
+  secrets?: Set<string>;
+}
+
+export interface KioskStatus {
+  kioskId: string;
+  version: string;
+  uptimeSeconds: number;
+  uplink: UplinkStats;
+  pages: RendererHubStats;
+  relay: RelayStats;
+  api: ApiStats;
+  refused: Record<RefusalReason, number>;
+  badRequests: number;
+}
+
+export interface KioskServer {
+  readonly port: number;
+  /** http://127.0.0.1:PORT — the kiosk page's origin. */
+  readonly origin: string;
+  /** The page's address, launch key in the fragment (never sent to any server). */
+  readonly pageUrl: string;
+  readonly key: string;
+  readonly relay: Relay;
+  status(): KioskStatus;
+  close(): Promise<void>;
+}
+
+export async function startKioskServer({ config, version, logger, rendererDir, secrets }: KioskServerOptions): Promise<KioskServer> {
+  const key = createLaunchKey();
+  secrets?.add(key);
+  const startedAt = Date.now();
+  let port = 0;
+  const guard = new Guard(key, () => port);
+  const refused: Record<RefusalReason, number> = {
+    host: 0,
+    origin: 0,
+    'origin-missing': 0,
+    'key-missing': 0,
+    'key-wrong': 0,
+    subprotocol: 0,
+  };
+  let badRequests = 0;
+  const logRefusal = rateLimitedLog(logger);
+  const refuse = (req: IncomingMessage, refusal: Refusal, upgrade: boolean) => {
+    refused[refusal.reason]++;
+    logRefusal(`refused-${refusal.reason}`, {
+      status: refusal.status,
+      method: req.method,
+      path: (req.url ?? '').split('?')[0]?.slice(0, 200),
+      upgrade,
+    }, 'request refused by the guard');
+  };
+
+  const relay = new Relay({ config, version, logger });
+  const api = createApiProxy({ upstream: config.upstream.api, kioskId: config.kioskId, version, logger });
+  const status = (): KioskStatus => ({
+    kioskId: config.kioskId,
+    version,
+    uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    uplink: relay.uplink.stats,
+    pages: relay.hub.stats,
+    relay: relay.stats,
+    api: { ...api.stats },
+    refused: { ...refused },
+    badRequests,
+  });
+  const app = createApp({
+    guard,
+    rendererDir,
+    api: api.handler,
+    status,
+    onRefusal: (req, refusal) => refuse(req, refusal, false),
+    onError: (error, req) => logger.error({ err: error, path: req.path }, 'request failed'),
+  });
+
+  const server: Server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 60_000, headersTimeout: 15_000 }, app);
+  server.keepAliveTimeout = 5_000;
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const path = (req.url ?? '').split('?')[0];
+    const refusal = guard.checkUpgrade(req);
+    if (refusal !== undefined) {
+      refuse(req, refusal, true);
+      rejectUpgrade(socket, refusal.status, { error: refusal.status === 401 ? 'unauthorized' : 'forbidden', reason: refusal.reason });
+      return;
+    }
+    if (path !== '/ws') {
+      rejectUpgrade(socket, 404, { error: 'not-found' });
+      return;
+    }
+    relay.hub.accept(req, socket, head);
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // Garbage on the port, oversized headers, a half-sent request: answer if we still can.
+    badRequests++;
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () =>
+      socket.destroy(),
+    );
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      reject(
+        new KioskError(
+          'E_LISTEN',
+          error.code === 'EADDRINUSE'
+            ? `port ${config.server.port} on ${LOOPBACK} is in use: stop what uses it or set server.port to 0`
+            : `cannot listen on ${LOOPBACK}:${config.server.port}: ${error.code ?? error.message}`,
+          { cause: error },
+        ),
+      );
+    };
+    server.once('error', onError);
+    server.listen({ host: LOOPBACK, port: config.server.port, exclusive: true }, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  server.on('error', (error) => logger.error({ err: error }, 'local server error'));
+  relay.start();
+
+  const origin = guard.origin;
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    origin,
+    pageUrl: `${origin}/#key=${key}`,
+    key,
+    relay,
+    status,
+    close() {
+      closing ??= (async () => {
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await relay.stop();
+        server.closeAllConnections();
+        await serverClosed;
+      })();
+      return closing;
+    },
+  };
+}
+
+function rejectUpgrade(socket: Duplex, status: number, body: object): void {
+  const text = JSON.stringify(body);
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  // end() alone would leave a half-open socket for as long as the client likes.
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+    () => socket.destroy(),
+  );
+}

@@ -1,0 +1,184 @@
+// The terminating WebSocket relay: the page's connections on one side, the kiosk's one
+// uplink on the other, and between them the rules of messages.ts. Resets and the page's
+// local.* messages leave the relay as typed events for the kiosk controller.
+import { EventEmitter } from 'node:events';
+import type { WebSocket } from 'ws';
+import type { RuntimeConfig } from './config/schema.ts';
+import type { Logger } from './logger.ts';
+import {
+  classifyDownstream,
+  classifyUpstreamBound,
+  type DownstreamVerdict,
+  type LocalMessage,
+  type ResetCommand,
+  type UpstreamVerdict,
+} from './messages.ts';
+import { RendererHub } from './renderer-hub.ts';
+import { credentialOf } from './secret-scrubber.ts';
+import { Uplink, type UplinkState } from './uplink.ts';
+
+type DownDrop = Extract<DownstreamVerdict, { kind: 'drop' }>['reason'] | 'contains-secret';
+type UpDrop = Extract<UpstreamVerdict, { kind: 'drop' }>['reason'] | 'uplink-down';
+
+export interface RelayStats {
+  down: { received: number; forwarded: number; resets: number; dropped: Record<DownDrop, number> };
+  up: { received: number; forwarded: number; local: number; dropped: Record<UpDrop, number> };
+  sentByShell: number;
+}
+
+/** What the shell tells the page (local.* is reserved: the upstream cannot send it). */
+export type PageMessage =
+  | { type: 'local.hello'; kioskId: string; version: string; uplink: UplinkState; idleReturnHomeSeconds: number }
+  | { type: 'local.uplink'; state: UplinkState }
+  | { type: 'local.reload'; resetId: string | null };
+
+interface RelayEvents {
+  reset: [reset: ResetCommand];
+  local: [message: LocalMessage];
+  uplink: [state: UplinkState];
+  page: [connected: number];
+}
+
+export interface RelayOptions {
+  config: RuntimeConfig;
+  version: string;
+  logger: Logger;
+}
+
+export class Relay extends EventEmitter<RelayEvents> {
+  readonly hub: RendererHub;
+  readonly uplink: Uplink;
+  readonly #config: RuntimeConfig;
+  readonly #version: string;
+  readonly #allowUp: ReadonlySet<string>;
+  readonly #secret: Buffer;
+  readonly #stats: RelayStats = {
+    down: {
+      received: 0,
+      forwarded: 0,
+      resets: 0,
+      dropped: { binary: 0, 'not-json': 0, 'bad-reset': 0, 'reserved-type': 0, 'contains-secret': 0 },
+    },
+    up: {
+      received: 0,
+      forwarded: 0,
+      local: 0,
+      dropped: { binary: 0, 'not-json': 0, 'not-allowed': 0, 'bad-local': 0, 'uplink-down': 0 },
+    },
+    sentByShell: 0,
+  };
+
+  constructor({ config, version, logger }: RelayOptions) {
+    super();
+    this.#config = config;
+    this.#version = version;
+    this.#allowUp = new Set(config.relay.allowUp);
+    this.#secret = Buffer.from(credentialOf(config.upstream.ws.token));
+    const { ws } = config.upstream;
+    this.uplink = new Uplink({
+      url: ws.url,
+      tokenHeader: ws.tokenHeader,
+      token: ws.token,
+      maxPayloadBytes: config.relay.maxPayloadBytes,
+      heartbeatMs: ws.heartbeatSeconds * 1000,
+      reconnectBaseMs: ws.reconnectBaseMs,
+      reconnectCapMs: ws.reconnectCapMs,
+      hello: () => ({ type: 'kiosk.hello', kiosk: config.kioskId, groups: config.groups, version }),
+      logger,
+    });
+    this.hub = new RendererHub({
+      maxPayloadBytes: config.relay.maxPayloadBytes,
+      maxBufferedBytes: config.relay.maxBufferedBytes,
+      heartbeatMs: config.relay.heartbeatSeconds * 1000,
+      logger,
+    });
+
+    this.uplink.on('message', (data, isBinary) => this.#fromUpstream(data, isBinary));
+    this.uplink.on('state', (state) => {
+      this.hub.broadcast(JSON.stringify({ type: 'local.uplink', state } satisfies PageMessage));
+      this.emit('uplink', state);
+    });
+    this.hub.on('message', (data, isBinary) => this.#fromPage(data, isBinary));
+    this.hub.on('connection', (socket) => this.#greet(socket));
+  }
+
+  get stats(): RelayStats {
+    return structuredClone(this.#stats);
+  }
+
+  start(): void {
+    this.uplink.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.hub.close(1001), this.uplink.stop()]);
+  }
+
+  /** Sends one of the shell's own messages (ack, status) upstream; false if the uplink is down. */
+  sendUp(message: { type: `kiosk.${string}` }): boolean {
+    const sent = this.uplink.send(JSON.stringify(message));
+    if (sent) this.#stats.sentByShell++;
+    return sent;
+  }
+
+  /** Tells every connected page something (e.g. reload itself when no window is attached). */
+  tellPages(message: PageMessage): void {
+    this.hub.broadcast(JSON.stringify(message));
+  }
+
+  #greet(socket: WebSocket): void {
+    const hello: PageMessage = {
+      type: 'local.hello',
+      kioskId: this.#config.kioskId,
+      version: this.#version,
+      uplink: this.uplink.state,
+      idleReturnHomeSeconds: this.#config.idle.returnHomeSeconds,
+    };
+    this.hub.send(socket, JSON.stringify(hello));
+    socket.once('close', () => this.emit('page', this.hub.stats.connected));
+    this.emit('page', this.hub.stats.connected);
+  }
+
+  #fromUpstream(data: Buffer, isBinary: boolean): void {
+    const down = this.#stats.down;
+    down.received++;
+    const verdict = classifyDownstream(data, isBinary);
+    switch (verdict.kind) {
+      case 'reset':
+        down.resets++;
+        this.emit('reset', verdict.reset);
+        return;
+      case 'forward':
+        // An upstream that echoes the token must not hand it to the page.
+        if (data.includes(this.#secret)) {
+          down.dropped['contains-secret']++;
+          return;
+        }
+        down.forwarded++;
+        this.hub.broadcast(verdict.text);
+        return;
+      case 'drop':
+        down.dropped[verdict.reason]++;
+        return;
+    }
+  }
+
+  #fromPage(data: Buffer, isBinary: boolean): void {
+    const up = this.#stats.up;
+    up.received++;
+    const verdict = classifyUpstreamBound(data, isBinary, this.#allowUp);
+    switch (verdict.kind) {
+      case 'local':
+        up.local++;
+        this.emit('local', verdict.message);
+        return;
+      case 'forward':
+        if (this.uplink.send(verdict.text)) up.forwarded++;
+        else up.dropped['uplink-down']++;
+        return;
+      case 'drop':
+        up.dropped[verdict.reason]++;
+        return;
+    }
+  }
+}

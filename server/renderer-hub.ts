@@ -1,0 +1,127 @@
+// The local end of /ws: the kiosk page's connections. Upgrades arrive here only after the
+// guard let them through. The hub enforces the frame limit, keeps each connection alive
+// with pings, and never buffers without bound toward a page that stopped reading.
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { SUBPROTOCOL } from './guard.ts';
+import type { Logger } from './logger.ts';
+
+export interface RendererHubOptions {
+  maxPayloadBytes: number;
+  maxBufferedBytes: number;
+  heartbeatMs: number;
+  logger: Logger;
+}
+
+export interface RendererHubStats {
+  connected: number;
+  accepted: number;
+  closedOversize: number;
+  closedSlow: number;
+  closedSilent: number;
+}
+
+interface RendererHubEvents {
+  connection: [socket: WebSocket];
+  message: [data: Buffer, isBinary: boolean];
+}
+
+export class RendererHub extends EventEmitter<RendererHubEvents> {
+  readonly #options: RendererHubOptions;
+  readonly #server: WebSocketServer;
+  readonly #alive = new WeakMap<WebSocket, boolean>();
+  readonly #heartbeat: NodeJS.Timeout;
+  readonly #stats: Omit<RendererHubStats, 'connected'> = { accepted: 0, closedOversize: 0, closedSlow: 0, closedSilent: 0 };
+
+  constructor(options: RendererHubOptions) {
+    super();
+    this.#options = options;
+    this.#server = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxPayloadBytes,
+      perMessageDeflate: false,
+      clientTracking: true,
+      // The guard already required kiosk.v1 among the offers; select it, and only it, so
+      // the key subprotocol is never echoed back.
+      handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    });
+    this.#heartbeat = setInterval(() => this.#sweep(), options.heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  get stats(): RendererHubStats {
+    return { connected: this.#server.clients.size, ...this.#stats };
+  }
+
+  /** Completes an upgrade that the guard accepted. */
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.#server.handleUpgrade(req, socket, head, (ws) => {
+      this.#stats.accepted++;
+      this.#alive.set(ws, true);
+      ws.on('pong', () => this.#alive.set(ws, true));
+      ws.on('message', (data: Buffer, isBinary) => {
+        this.#alive.set(ws, true);
+        this.emit('message', data, isBinary);
+      });
+      ws.on('error', (error: Error & { code?: string }) => {
+        // ws closes the connection itself (1009 for an oversized frame); count why.
+        if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.#stats.closedOversize++;
+        this.#options.logger.warn({ code: error.code }, 'kiosk page connection error');
+      });
+      this.emit('connection', ws);
+    });
+  }
+
+  /** Sends to every page connection. */
+  broadcast(text: string): void {
+    for (const ws of this.#server.clients) this.send(ws, text);
+  }
+
+  send(ws: WebSocket, text: string): void {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount + Buffer.byteLength(text) > this.#options.maxBufferedBytes) {
+      // A page that does not read is hung or gone; dropping frames silently would leave it
+      // inconsistent, so close it. A live page reconnects and starts fresh.
+      this.#stats.closedSlow++;
+      this.#options.logger.warn({ buffered: ws.bufferedAmount }, 'kiosk page fell behind; closing its connection');
+      ws.terminate();
+      return;
+    }
+    ws.send(text);
+  }
+
+  /** Closes every page connection with `code` (1001 when the kiosk shuts down). */
+  async close(code = 1001, reason = 'kiosk shutting down'): Promise<void> {
+    clearInterval(this.#heartbeat);
+    const closing = [...this.#server.clients].map(
+      (ws) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            ws.terminate();
+            resolve();
+          }, 500);
+          ws.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          ws.close(code, reason);
+        }),
+    );
+    await Promise.all(closing);
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #sweep(): void {
+    for (const ws of this.#server.clients) {
+      if (this.#alive.get(ws) === false) {
+        this.#stats.closedSilent++;
+        ws.terminate();
+        continue;
+      }
+      this.#alive.set(ws, false);
+      ws.ping();
+    }
+  }
+}

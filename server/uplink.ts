@@ -1,0 +1,186 @@
+// The one long-lived connection from this kiosk to the upstream pub/sub server. It is
+// owned by the main side, carries the token header, and lives independently of the page:
+// a page reload does not touch it and it keeps running with no page attached.
+import { EventEmitter } from 'node:events';
+import WebSocket from 'ws';
+import { Backoff } from './backoff.ts';
+import type { Logger } from './logger.ts';
+
+export type UplinkState = 'connecting' | 'open' | 'waiting' | 'stopped';
+
+export interface UplinkOptions {
+  url: string;
+  tokenHeader: string;
+  token: string;
+  maxPayloadBytes: number;
+  heartbeatMs: number;
+  reconnectBaseMs: number;
+  reconnectCapMs: number;
+  /** The first frame on every new connection (kiosk.hello). */
+  hello: () => unknown;
+  logger: Logger;
+}
+
+export interface UplinkStats {
+  state: UplinkState;
+  connects: number;
+  disconnects: number;
+  lastOpenAt: string | null;
+  lastMessageAt: string | null;
+  /** Why the last attempt or connection failed (an errno code or HTTP status), never a secret. */
+  lastError: string | null;
+}
+
+interface UplinkEvents {
+  state: [state: UplinkState];
+  message: [data: Buffer, isBinary: boolean];
+}
+
+export class Uplink extends EventEmitter<UplinkEvents> {
+  readonly #options: UplinkOptions;
+  readonly #backoff: Backoff;
+  readonly #stats: UplinkStats = {
+    state: 'waiting',
+    connects: 0,
+    disconnects: 0,
+    lastOpenAt: null,
+    lastMessageAt: null,
+    lastError: null,
+  };
+  #socket: WebSocket | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #heartbeatTimer: NodeJS.Timeout | undefined;
+  #openedAt = 0;
+
+  constructor(options: UplinkOptions) {
+    super();
+    this.#options = options;
+    this.#backoff = new Backoff(options.reconnectBaseMs, options.reconnectCapMs);
+  }
+
+  get state(): UplinkState {
+    return this.#stats.state;
+  }
+
+  get stats(): Readonly<UplinkStats> {
+    return { ...this.#stats };
+  }
+
+  start(): void {
+    if (this.#stats.state !== 'waiting' || this.#socket !== undefined) return;
+    this.#connect();
+  }
+
+  /** Sends a text frame if the uplink is open; false when it is not (the caller counts the drop). */
+  send(text: string): boolean {
+    const socket = this.#socket;
+    if (this.#stats.state !== 'open' || socket?.readyState !== WebSocket.OPEN) return false;
+    socket.send(text);
+    return true;
+  }
+
+  /** Closes with 1001 (going away) and stops reconnecting. */
+  async stop(): Promise<void> {
+    this.#setState('stopped');
+    clearTimeout(this.#retryTimer);
+    clearInterval(this.#heartbeatTimer);
+    const socket = this.#socket;
+    if (socket === undefined || socket.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        socket.terminate();
+        resolve();
+      }, 1000);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
+      else socket.close(1001, 'kiosk shutting down');
+    });
+  }
+
+  #connect(): void {
+    const { url, tokenHeader, token, maxPayloadBytes, logger } = this.#options;
+    this.#setState('connecting');
+    const socket = new WebSocket(url, {
+      headers: { [tokenHeader]: token },
+      maxPayload: maxPayloadBytes,
+      perMessageDeflate: false,
+      handshakeTimeout: 10_000,
+      followRedirects: false,
+    });
+    this.#socket = socket;
+    let alive = true;
+
+    socket.on('open', () => {
+      this.#stats.connects++;
+      this.#stats.lastOpenAt = new Date().toISOString();
+      this.#stats.lastError = null;
+      this.#openedAt = Date.now();
+      this.#setState('open');
+      logger.info({ upstream: describeUrl(url), connects: this.#stats.connects }, 'uplink open');
+      socket.send(JSON.stringify(this.#options.hello()));
+      this.#heartbeatTimer = setInterval(() => {
+        // Nothing heard since the last ping (no pong, no message): the peer or the path is gone.
+        if (!alive) {
+          this.#stats.lastError = 'heartbeat-timeout';
+          socket.terminate();
+          return;
+        }
+        alive = false;
+        socket.ping();
+      }, this.#options.heartbeatMs);
+    });
+    socket.on('pong', () => {
+      alive = true;
+    });
+    socket.on('message', (data: Buffer, isBinary) => {
+      alive = true;
+      this.#stats.lastMessageAt = new Date().toISOString();
+      this.emit('message', data, isBinary);
+    });
+    socket.on('unexpected-response', (request, response) => {
+      // The upstream refused the handshake, most often 401/403 for a wrong token.
+      this.#stats.lastError = `HTTP ${response.statusCode ?? 0}`;
+      logger.warn({ upstream: describeUrl(url), status: response.statusCode }, 'uplink refused by the upstream (check the token)');
+      response.resume();
+      request.destroy();
+      socket.terminate();
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      this.#stats.lastError = error.code ?? 'error';
+    });
+    socket.on('close', (code) => {
+      clearInterval(this.#heartbeatTimer);
+      this.#socket = undefined;
+      const wasOpen = this.#openedAt > 0;
+      if (wasOpen) {
+        this.#stats.disconnects++;
+        // A connection that stayed up a while was healthy; one dropped at once is the
+        // same outage, so its backoff keeps growing.
+        if (Date.now() - this.#openedAt >= this.#options.reconnectCapMs) this.#backoff.reset();
+        logger.warn({ upstream: describeUrl(url), code, reason: this.#stats.lastError }, 'uplink closed');
+      }
+      this.#openedAt = 0;
+      if (this.#stats.state === 'stopped') return;
+      this.#setState('waiting');
+      const delay = this.#backoff.next();
+      this.#retryTimer = setTimeout(() => {
+        if (this.#stats.state === 'waiting') this.#connect();
+      }, delay);
+    });
+  }
+
+  #setState(state: UplinkState): void {
+    if (this.#stats.state === state) return;
+    this.#stats.state = state;
+    this.emit('state', state);
+  }
+}
+
+/** The upstream's origin and path for logs: no query string, which may carry a secret. */
+export function describeUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+}

@@ -1,0 +1,88 @@
+// Starts the real kiosk server against real upstream fixtures, with its log captured.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../server/config/load.ts';
+import type { RuntimeConfig } from '../../server/config/schema.ts';
+import { startKioskServer, type KioskServer } from '../../server/kiosk-server.ts';
+import { createLogger, type Logger } from '../../server/logger.ts';
+import { ApiUpstream } from './upstream-api.ts';
+import { WsUpstream } from './upstream-ws.ts';
+
+export const FIXTURE_RENDERER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'renderer');
+
+export function newToken(label: string): string {
+  return `Token ${label}${randomBytes(20).toString('hex')}`;
+}
+
+/** Captured log lines, parsed. */
+export class LogCapture {
+  readonly lines: string[] = [];
+  write(line: string): void {
+    this.lines.push(line);
+  }
+  get text(): string {
+    return this.lines.join('');
+  }
+}
+
+export interface TestKiosk {
+  server: KioskServer;
+  config: RuntimeConfig;
+  upstreamWs: WsUpstream;
+  upstreamApi: ApiUpstream;
+  log: LogCapture;
+  logger: Logger;
+  wsToken: string;
+  apiToken: string;
+  close(): Promise<void>;
+}
+
+type Layer = Record<string, unknown>;
+
+/** A kiosk whose upstreams are fresh fixtures; `overrides` is a config layer on top. */
+export async function startTestKiosk(overrides: Layer = {}, upstreams: { ws?: WsUpstream; api?: ApiUpstream } = {}): Promise<TestKiosk> {
+  const wsToken = upstreams.ws?.token ?? newToken('ws');
+  const apiToken = newToken('api');
+  const upstreamWs = upstreams.ws ?? (await new WsUpstream({ token: wsToken }).start());
+  const upstreamApi = upstreams.api ?? (await new ApiUpstream().start());
+  const base: Layer = {
+    kioskId: 'lobby-1',
+    groups: ['lobby', 'floor-1'],
+    upstream: {
+      ws: { url: upstreamWs.url, token: wsToken, heartbeatSeconds: 1, reconnectBaseMs: 50, reconnectCapMs: 200 },
+      api: { url: upstreamApi.url, token: apiToken, timeoutSeconds: 1 },
+    },
+  };
+  const { config } = loadConfig({ env: {}, cli: merge(base, overrides) });
+  if (config.upstream === undefined) throw new Error('test kiosk needs upstreams');
+  const runtimeConfig: RuntimeConfig = { ...config, upstream: config.upstream };
+  const log = new LogCapture();
+  const secrets = new Set([wsToken, apiToken]);
+  const logger = createLogger({ destination: log, secrets, level: 'debug' });
+  const server = await startKioskServer({ config: runtimeConfig, version: '0.0.0-test', logger, rendererDir: FIXTURE_RENDERER, secrets });
+  return {
+    server,
+    config: runtimeConfig,
+    upstreamWs,
+    upstreamApi,
+    log,
+    logger,
+    wsToken,
+    apiToken,
+    async close() {
+      await server.close();
+      await Promise.all([upstreamWs.kill(), upstreamApi.stop()]);
+    },
+  };
+}
+
+function merge(lower: Layer, higher: Layer): Layer {
+  const result: Layer = { ...lower };
+  for (const [key, value] of Object.entries(higher)) {
+    const below = result[key];
+    const isObject = (v: unknown): v is Layer => typeof v === 'object' && v !== null && !Array.isArray(v);
+    result[key] = isObject(value) && isObject(below) ? merge(below, value) : value;
+  }
+  return result;
+}

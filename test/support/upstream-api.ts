@@ -1,0 +1,93 @@
+// A real upstream HTTP API for tests. It records every TCP connection and request
+// (headers and body) and has routes that misbehave on purpose.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export class ApiUpstream {
+  port = 0;
+  tcpConnections = 0;
+  readonly requests: RecordedRequest[] = [];
+  #server: Server | undefined;
+  readonly #sockets = new Set<Socket>();
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/api/`;
+  }
+
+  async start(): Promise<this> {
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const url = req.url ?? '/';
+        this.requests.push({ method: req.method ?? 'GET', url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        const path = url.split('?')[0];
+        switch (path) {
+          case '/api/echo-headers/':
+            // Misbehaves on purpose: hands the request headers, token included, back.
+            res.writeHead(200, { 'content-type': 'application/json', 'x-echo-auth': String(req.headers.authorization) });
+            res.end(JSON.stringify(req.headers));
+            return;
+          case '/api/gzip-echo/':
+            res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+            res.end(gzipSync(JSON.stringify(req.headers)));
+            return;
+          case '/api/slow/':
+            return; // never answers
+          case '/api/die/':
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.write('{"partial":');
+            setTimeout(() => req.socket.destroy(), 20);
+            return;
+          case '/api/boom/':
+            res.writeHead(500, { 'content-type': 'application/json' });
+            res.end('{"detail":"server error"}');
+            return;
+          case '/api/redirect/':
+            res.writeHead(302, { location: `http://127.0.0.1:${this.port}/api/events/?page=2` });
+            res.end();
+            return;
+          case '/api/redirect-away/':
+            res.writeHead(302, { location: 'http://evil.example/steal' });
+            res.end();
+            return;
+          case '/api/cookies/':
+            res.writeHead(200, {
+              'content-type': 'application/json',
+              'set-cookie': 'sessionid=abc; HttpOnly',
+              'access-control-allow-origin': '*',
+              'www-authenticate': 'Basic realm="x"',
+            });
+            res.end('{}');
+            return;
+          default:
+            res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=5' });
+            res.end(JSON.stringify({ ok: true, method: req.method, path }));
+        }
+      });
+    });
+    server.on('connection', (socket: Socket) => {
+      this.tcpConnections++;
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (server.address() as AddressInfo).port;
+    this.#server = server;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.#server ? this.#server.close(() => resolve()) : resolve()));
+    this.#server = undefined;
+  }
+}
