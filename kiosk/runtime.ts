@@ -1,15 +1,21 @@
 // Start-up shared by every way of running the kiosk (serve, the Chromium shell, the
 // Electron shell), in a fixed order:
 //   1. load and validate the config (refused as a whole, by key path);
-//   2. register the tokens with the logger's scrubber;
-//   3. start the embedded demo upstream when nothing else is configured;
+//   2. start the embedded demo upstream when no upstream is configured anywhere, and
+//      load the config again with it as the top layer;
+//   3. register the tokens with the logger's scrubber;
 //   4. start the local server and the uplink.
-import { loadConfig, type ConfigSources } from '../server/config/load.ts';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { demoDefaults, loadConfig, type ConfigSources, type LoadedConfig } from '../server/config/load.ts';
 import type { RuntimeConfig } from '../server/config/schema.ts';
-import { ConfigError } from '../server/errors.ts';
 import { startKioskServer, type KioskServer } from '../server/kiosk-server.ts';
 import type { Logger } from '../server/logger.ts';
 import { RENDERER_DIR, VERSION } from '../server/package-info.ts';
+import { startDemoUpstream, type DemoUpstream } from './demo/demo-upstream.ts';
+import { defaultStateDir, writeStateFile } from './state-dir.ts';
+
+export const DEMO_STATE_FILE = 'demo-upstream.json';
 
 export interface RuntimeOptions extends ConfigSources {
   logger: Logger;
@@ -21,35 +27,46 @@ export interface RuntimeOptions extends ConfigSources {
 export interface Runtime {
   config: RuntimeConfig;
   configFile: string | undefined;
-  demo: boolean;
+  stateDir: string;
+  /** The embedded demo upstream, when the kiosk runs on it. */
+  demo: DemoUpstream | undefined;
   server: KioskServer;
   close(): Promise<void>;
 }
 
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { logger, secrets } = options;
-  const loaded = loadConfig(options);
+  let loaded: LoadedConfig = loadConfig(options);
   for (const warning of loaded.warnings) logger.warn(warning);
-  const { upstream } = loaded.config;
-  if (upstream === undefined) {
-    throw new ConfigError(['upstream: not configured (give --config FILE or set KIOSK_WS_URL and KIOSK_API_URL)']);
+  const stateDir = loaded.config.stateDir ?? defaultStateDir(options.env);
+
+  let demo: DemoUpstream | undefined;
+  if (loaded.demo) {
+    demo = await startDemoUpstream({ logger });
+    loaded = loadConfig({ ...options, defaults: demoDefaults({ wsUrl: demo.wsUrl, apiUrl: demo.apiUrl, token: demo.kioskToken }) });
+    secrets.add(demo.publisherToken);
+    writeStateFile(path.join(stateDir, DEMO_STATE_FILE), { publishUrl: demo.publishUrl, publisherToken: demo.publisherToken, pid: process.pid });
+    logger.info({ hint: 'npm run reset' }, 'no upstream configured: running on the embedded demo upstream');
   }
+  const { upstream } = loaded.config;
+  if (upstream === undefined) throw new Error('unreachable: a loaded config without a demo has upstreams');
   secrets.add(upstream.ws.token);
   secrets.add(upstream.api.token);
   const config: RuntimeConfig = { ...loaded.config, upstream };
 
-  const server = await startKioskServer({
-    config,
-    version: VERSION,
-    logger,
-    rendererDir: options.rendererDir ?? RENDERER_DIR,
-    secrets,
-  });
+  let server: KioskServer;
+  try {
+    server = await startKioskServer({ config, version: VERSION, logger, rendererDir: options.rendererDir ?? RENDERER_DIR, secrets });
+  } catch (error) {
+    await demo?.close();
+    throw error;
+  }
   logger.info(
     {
       version: VERSION,
       kioskId: config.kioskId,
       config: loaded.file ?? null,
+      demo: demo !== undefined,
       origin: server.origin,
       upstreamWs: new URL(config.upstream.ws.url).host,
       upstreamApi: new URL(config.upstream.api.url).host,
@@ -59,8 +76,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   return {
     config,
     configFile: loaded.file,
-    demo: loaded.demo,
+    stateDir,
+    demo,
     server,
-    close: () => server.close(),
+    async close() {
+      await server.close();
+      if (demo !== undefined) {
+        await demo.close();
+        rmSync(path.join(stateDir, DEMO_STATE_FILE), { force: true });
+      }
+    },
   };
 }

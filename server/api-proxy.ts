@@ -4,11 +4,12 @@
 // What crosses to the upstream is an allow-list: a few content headers, the token (which
 // replaces any header of that name the page sent), a fixed User-Agent. What comes back
 // is an allow-list too, and its body is scrubbed of the token.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { pipeline, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { RequestHandler } from 'express';
-import { createProxyMiddleware, type OnProxyEvent } from 'http-proxy-middleware';
+import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { ApiUpstreamConfig, WithToken } from './config/schema.ts';
 import type { Logger } from './logger.ts';
 import { credentialOf, SecretScrubber } from './secret-scrubber.ts';
@@ -67,59 +68,56 @@ export function createApiProxy({ upstream, kioskId, version, logger }: ApiProxyO
   const needle = credentialOf(upstream.token);
   const timeoutMs = upstream.timeoutSeconds * 1000;
 
-  const handlers: Required<Pick<OnProxyEvent<IncomingMessage, ServerResponse>, 'proxyReq' | 'proxyRes' | 'error' | 'econnreset'>> = {
-    proxyReq(proxyReq) {
-      stats.requests++;
-      for (const name of proxyReq.getHeaderNames()) {
-        if (!FORWARDED_REQUEST_HEADERS.has(name)) proxyReq.removeHeader(name);
-      }
-      proxyReq.setHeader(upstream.tokenHeader, upstream.token);
-      proxyReq.setHeader('user-agent', `kiosk-shell/${version}`);
-      proxyReq.setHeader('x-kiosk-id', kioskId);
-      proxyReq.setTimeout(timeoutMs, () => {
-        proxyReq.destroy(Object.assign(new Error('the API upstream did not answer in time'), { code: 'ETIMEDOUT' }));
-      });
-    },
-    proxyRes(proxyRes, req, res) {
-      const decoder = decoderFor(proxyRes.headers['content-encoding']);
-      if (decoder === null) {
-        // A body we cannot decode is a body we cannot scrub: refuse it.
-        proxyRes.destroy();
-        stats.failures++;
-        res.writeHead(502, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(JSON.stringify({ error: 'upstream-failed', code: 'EENCODING' }));
-        return;
-      }
-      const status = proxyRes.statusCode ?? 502;
-      if (status < 500) stats.lastOkAt = new Date().toISOString();
-      res.writeHead(status, responseHeaders(proxyRes, base, needle));
-      const stages: (NodeJS.ReadableStream | Transform | ServerResponse)[] = [proxyRes];
-      if (decoder) stages.push(decoder);
-      stages.push(new SecretScrubber(needle), res);
-      pipeline(stages, (error) => {
-        if (error && !res.destroyed) res.destroy();
-      });
-    },
-    error(error, req, res) {
+  const onProxyReq = (proxyReq: ClientRequest) => {
+    stats.requests++;
+    for (const name of proxyReq.getHeaderNames()) {
+      if (!FORWARDED_REQUEST_HEADERS.has(name)) proxyReq.removeHeader(name);
+    }
+    proxyReq.setHeader(upstream.tokenHeader, upstream.token);
+    proxyReq.setHeader('user-agent', `kiosk-shell/${version}`);
+    proxyReq.setHeader('x-kiosk-id', kioskId);
+    proxyReq.setTimeout(timeoutMs, () => {
+      proxyReq.destroy(Object.assign(new Error('the API upstream did not answer in time'), { code: 'ETIMEDOUT' }));
+    });
+  };
+
+  const onProxyRes = (proxyRes: IncomingMessage, _req: IncomingMessage, res: ServerResponse) => {
+    const decoder = decoderFor(proxyRes.headers['content-encoding']);
+    if (decoder === null) {
+      // A body we cannot decode is a body we cannot scrub: refuse it.
+      proxyRes.destroy();
       stats.failures++;
-      const failure = describeUpstreamFailure(error);
-      logger.warn({ code: failure.body.code, method: req.method, path: pathOnly(req.url) }, 'API upstream failed');
-      if (!isResponse(res)) {
-        res.destroy();
-        return;
-      }
-      if (res.headersSent) {
-        // The upstream died mid-response: cut the page's response short rather than
-        // pretend it completed.
-        res.destroy();
-        return;
-      }
-      res.writeHead(failure.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify(failure.body));
-    },
-    econnreset() {
-      // The page went away before the upstream answered; nothing left to tell it.
-    },
+      res.writeHead(502, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ error: 'upstream-failed', code: 'EENCODING' }));
+      return;
+    }
+    const status = proxyRes.statusCode ?? 502;
+    if (status < 500) stats.lastOkAt = new Date().toISOString();
+    res.writeHead(status, responseHeaders(proxyRes, base, needle));
+    const stages: (NodeJS.ReadableStream | Transform | ServerResponse)[] = [proxyRes];
+    if (decoder) stages.push(decoder);
+    stages.push(new SecretScrubber(needle), res);
+    pipeline(stages, (error) => {
+      if (error && !res.destroyed) res.destroy();
+    });
+  };
+
+  const onError = (error: Error, req?: IncomingMessage, res?: ServerResponse | Socket) => {
+    stats.failures++;
+    const failure = describeUpstreamFailure(error);
+    logger.warn({ code: failure.body.code, method: req?.method, path: pathOnly(req?.url) }, 'API upstream failed');
+    if (!isResponse(res)) {
+      res?.destroy();
+      return;
+    }
+    if (res.headersSent) {
+      // The upstream died mid-response: cut the page's response short rather than
+      // pretend it completed.
+      res.destroy();
+      return;
+    }
+    res.writeHead(failure.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(failure.body));
   };
 
   const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
@@ -134,10 +132,11 @@ export function createApiProxy({ upstream, kioskId, version, logger }: ApiProxyO
     ejectPlugins: true,
     plugins: [
       (proxyServer) => {
-        proxyServer.on('proxyReq', handlers.proxyReq);
-        proxyServer.on('proxyRes', handlers.proxyRes);
-        proxyServer.on('error', handlers.error);
-        proxyServer.on('econnreset', handlers.econnreset);
+        proxyServer.on('proxyReq', onProxyReq);
+        proxyServer.on('proxyRes', onProxyRes);
+        proxyServer.on('error', onError);
+        // The page went away before the upstream answered; there is no one left to tell.
+        proxyServer.on('econnreset', () => undefined);
       },
     ],
   });

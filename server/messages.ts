@@ -55,15 +55,11 @@ export function classifyDownstream(data: Buffer, isBinary: boolean): DownstreamV
 }
 
 /** Messages the page sends to the shell itself (never forwarded upstream). */
-export type LocalMessage =
-  | { type: 'local.shown'; home: boolean }
-  | { type: 'local.heartbeat'; shown: boolean }
-  | { type: 'local.api-ok' };
+export type LocalMessage = { type: 'local.shown'; home: boolean } | { type: 'local.heartbeat'; shown: boolean };
 
 const localMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('local.shown'), home: z.boolean().default(true) }),
   z.object({ type: z.literal('local.heartbeat'), shown: z.boolean().default(true) }),
-  z.object({ type: z.literal('local.api-ok') }),
 ]);
 
 export type UpstreamVerdict =

@@ -15,6 +15,8 @@ const MAX_TOKEN_BYTES = 16 * 1024;
 type Layer = Record<string, unknown>;
 
 export interface ConfigSources {
+  /** The lowest layer, under the file (the embedded demo's upstream goes here). */
+  defaults?: Layer;
   /** `--config FILE`; wins over `KIOSK_CONFIG`. */
   configPath?: string | undefined;
   env?: NodeJS.ProcessEnv;
@@ -43,12 +45,9 @@ export function loadConfig(sources: ConfigSources = {}): LoadedConfig {
   const fileLayer = file === undefined ? {} : readConfigFile(file, problems);
   // Validating the rest of a file we could not read would only add noise.
   if (problems.length > 0) throw new ConfigError(problems);
-  const merged = [fileLayer, environmentLayer(env), sources.cli ?? {}].reduce<Layer>(mergeLayer, {});
+  const merged = [sources.defaults ?? {}, fileLayer, environmentLayer(env), sources.cli ?? {}].reduce<Layer>(mergeLayer, {});
   const demo = file === undefined && merged.upstream === undefined;
-  if (demo) {
-    merged.kioskId ??= DEMO_KIOSK_ID;
-    merged.groups ??= ['lobby'];
-  }
+  if (demo) Object.assign(merged, { ...demoDefaults(), ...merged });
   if (file !== undefined && merged.upstream === undefined) {
     problems.push('upstream: required in a config file (only a kiosk started without any config runs the embedded demo)');
   }
@@ -71,6 +70,15 @@ export function loadConfig(sources: ConfigSources = {}): LoadedConfig {
 
   const config: ResolvedConfig = resolvedUpstream === undefined ? rest : { ...rest, upstream: resolvedUpstream };
   return { config, ...(file === undefined ? {} : { file: path.resolve(file) }), demo, warnings };
+}
+
+/** The identity of a kiosk running on the embedded demo; `upstream` is the demo's. */
+export function demoDefaults(upstream?: { wsUrl: string; apiUrl: string; token: string }): Layer {
+  const layer: Layer = { kioskId: DEMO_KIOSK_ID, groups: ['lobby'] };
+  if (upstream !== undefined) {
+    layer.upstream = { ws: { url: upstream.wsUrl, token: upstream.token }, api: { url: upstream.apiUrl, token: upstream.token } };
+  }
+  return layer;
 }
 
 /** The effective configuration for display: every token replaced, token files named. */

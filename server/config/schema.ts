@@ -129,6 +129,11 @@ export const configSchema = z.strictObject({
     .strictObject({ ws: wsUpstream, api: apiUpstream })
     .optional()
     .describe('The site\'s upstreams. Leave out (with no config file) to run the embedded demo.'),
+  stateDir: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Where reset ids and recovery counters persist; default: the OS\'s per-user state folder.'),
   server: z
     .strictObject({
       port: z.int().min(0).max(65535).default(0).describe('Loopback port of the local server; 0 picks a free one.'),

@@ -8,7 +8,7 @@ import type { KioskServer } from '../../server/kiosk-server.ts';
 export interface PageSocketOptions {
   origin?: string | null;
   host?: string;
-  protocols?: string[];
+  protocols?: readonly string[];
   key?: string | null;
   path?: string;
 }
@@ -16,7 +16,7 @@ export interface PageSocketOptions {
 /** Opens /ws as the kiosk page would, with any part replaced to play an attacker. */
 export function openPageSocket(server: KioskServer, options: PageSocketOptions = {}): WebSocket {
   const key = options.key === undefined ? server.key : options.key;
-  const protocols = options.protocols ?? ['kiosk.v1', ...(key === null ? [] : [`kiosk-key.${key}`])];
+  const protocols = options.protocols ? [...options.protocols] : ['kiosk.v1', ...(key === null ? [] : [`kiosk-key.${key}`])];
   const origin = options.origin === undefined ? server.origin : options.origin;
   return new WebSocket(`ws://127.0.0.1:${server.port}${options.path ?? '/ws'}`, protocols, {
     ...(origin === null ? {} : { origin }),
