@@ -34,7 +34,8 @@ export type PageMessage =
 
 interface RelayEvents {
   reset: [reset: ResetCommand];
-  local: [message: LocalMessage];
+  /** A page's message to the shell, with the page connection's number (1, 2, … in connection order). */
+  local: [message: LocalMessage, page: number];
   uplink: [state: UplinkState];
   page: [connected: number];
 }
@@ -52,6 +53,8 @@ export class Relay extends EventEmitter<RelayEvents> {
   readonly #version: string;
   readonly #allowUp: ReadonlySet<string>;
   readonly #secret: Buffer;
+  readonly #pageNumbers = new WeakMap<WebSocket, number>();
+  #pagesSeen = 0;
   readonly #stats: RelayStats = {
     down: {
       received: 0,
@@ -98,8 +101,13 @@ export class Relay extends EventEmitter<RelayEvents> {
       this.hub.broadcast(JSON.stringify({ type: 'local.uplink', state } satisfies PageMessage));
       this.emit('uplink', state);
     });
-    this.hub.on('message', (data, isBinary) => this.#fromPage(data, isBinary));
+    this.hub.on('message', (data, isBinary, socket) => this.#fromPage(data, isBinary, this.#pageNumbers.get(socket) ?? 0));
     this.hub.on('connection', (socket) => this.#greet(socket));
+  }
+
+  /** How many page connections there have been; the next one gets this number + 1. */
+  get pagesSeen(): number {
+    return this.#pagesSeen;
   }
 
   get stats(): RelayStats {
@@ -127,6 +135,7 @@ export class Relay extends EventEmitter<RelayEvents> {
   }
 
   #greet(socket: WebSocket): void {
+    this.#pageNumbers.set(socket, ++this.#pagesSeen);
     const hello: PageMessage = {
       type: 'local.hello',
       kioskId: this.#config.kioskId,
@@ -163,14 +172,14 @@ export class Relay extends EventEmitter<RelayEvents> {
     }
   }
 
-  #fromPage(data: Buffer, isBinary: boolean): void {
+  #fromPage(data: Buffer, isBinary: boolean, page: number): void {
     const up = this.#stats.up;
     up.received++;
     const verdict = classifyUpstreamBound(data, isBinary, this.#allowUp);
     switch (verdict.kind) {
       case 'local':
         up.local++;
-        this.emit('local', verdict.message);
+        this.emit('local', verdict.message, page);
         return;
       case 'forward':
         if (this.uplink.send(verdict.text)) up.forwarded++;

@@ -25,7 +25,7 @@ export interface RendererHubStats {
 
 interface RendererHubEvents {
   connection: [socket: WebSocket];
-  message: [data: Buffer, isBinary: boolean];
+  message: [data: Buffer, isBinary: boolean, socket: WebSocket];
 }
 
 export class RendererHub extends EventEmitter<RendererHubEvents> {
@@ -63,7 +63,7 @@ export class RendererHub extends EventEmitter<RendererHubEvents> {
       ws.on('pong', () => this.#alive.set(ws, true));
       ws.on('message', (data: Buffer, isBinary) => {
         this.#alive.set(ws, true);
-        this.emit('message', data, isBinary);
+        this.emit('message', data, isBinary, ws);
       });
       ws.on('error', (error: Error & { code?: string }) => {
         // ws closes the connection itself (1009 for an oversized frame); count why.
