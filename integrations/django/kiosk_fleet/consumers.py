@@ -78,7 +78,9 @@ class KioskConsumer(AsyncWebsocketConsumer):
         token = self._token_from_headers()
         identity = None
         if token is not None:
-            identity = await self._db(presence.authenticate_token, token)
+            # Counted as connected before it joins its channel groups: a reset sent in that
+            # instant is marked "sent" and, being unanswered, is delivered again at hello.
+            identity = await self._db(presence.open_connection, token)
         if identity is None:
             # Closing before accept makes the server refuse the handshake (HTTP 403).
             logger.warning(
@@ -91,7 +93,6 @@ class KioskConsumer(AsyncWebsocketConsumer):
         self.identity = identity
         await self._set_groups(layer.channel_groups_for_kiosk(identity.kiosk_id, identity.groups))
         await self.accept()
-        await self._db(presence.mark_connected, identity.pk)
         logger.info("kiosk %s connected from %s", identity.kiosk_id, self._client_host())
 
     async def disconnect(self, code):
@@ -138,6 +139,11 @@ class KioskConsumer(AsyncWebsocketConsumer):
             self._closing = True
             await self.close(code=CLOSE_WRONG_KIOSK)
             return
+        if hello.groups is not None and hello.groups != self.identity.groups:
+            logger.info(
+                "kiosk %s: its config lists groups %s, the server's are %s; the server's apply",
+                self.identity.kiosk_id, ",".join(hello.groups) or "(none)", ",".join(self.identity.groups) or "(none)",
+            )
         pending = await self._db(_hello_sync, self.identity.pk, hello.version) or []
         for reset_id, text in pending:
             await self._forward_reset(reset_id, text)

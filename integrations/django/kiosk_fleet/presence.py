@@ -40,14 +40,21 @@ def authenticate_token(token):
     return _identity(kiosk) if kiosk else None
 
 
+def open_connection(token):
+    """Authenticate a WebSocket and count it as connected, in one trip to the database thread.
+
+    Returns the identity, or None (nothing counted) if the token is unknown or revoked.
+    """
+    identity = authenticate_token(token)
+    if identity is not None:
+        Kiosk.objects.filter(pk=identity.pk).update(connections=F("connections") + 1, last_seen=timezone.now())
+    return identity
+
+
 def current_identity(kiosk_pk):
     """Re-read a connected kiosk; None if it was deleted or revoked meanwhile."""
     kiosk = Kiosk.objects.filter(pk=kiosk_pk, revoked=False).only("pk", "kiosk_id", "groups", "token_hash").first()
     return _identity(kiosk) if kiosk else None
-
-
-def mark_connected(kiosk_pk):
-    Kiosk.objects.filter(pk=kiosk_pk).update(connections=F("connections") + 1, last_seen=timezone.now())
 
 
 def mark_disconnected(kiosk_pk, status=None):

@@ -31,6 +31,7 @@ class Malformed(ValueError):
 class Hello:
     kiosk: object
     version: Optional[str]
+    groups: Optional[tuple]  # what the kiosk's config says; informational, the database decides
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,12 @@ def is_number(value):
 def parse_hello(message):
     version = message.get("version")
     version = _short_text(version, 100) if isinstance(version, str) or is_number(version) else None
-    return Hello(kiosk=message.get("kiosk"), version=version)
+    groups = message.get("groups")
+    if isinstance(groups, list) and len(groups) <= 100 and all(is_valid_name(g) for g in groups):
+        groups = tuple(sorted(set(groups)))
+    else:
+        groups = None
+    return Hello(kiosk=message.get("kiosk"), version=version, groups=groups)
 
 
 def parse_ack(message):

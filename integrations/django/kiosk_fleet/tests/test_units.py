@@ -65,6 +65,12 @@ class ProtocolTests(SimpleTestCase):
         with self.assertRaises(protocol.Malformed):
             protocol.decode('{"type":"%s"}' % ("é" * 60), 100)  # 60 characters, 120 bytes
 
+    def test_hello(self):
+        hello = protocol.parse_hello({"kiosk": "k", "groups": ["lobby", "floor-2", "lobby"], "version": "1.4.0"})
+        self.assertEqual((hello.kiosk, hello.groups, hello.version), ("k", ("floor-2", "lobby"), "1.4.0"))
+        hello = protocol.parse_hello({"groups": "lobby", "version": ["x"]})
+        self.assertEqual((hello.kiosk, hello.groups, hello.version), (None, None, None))
+
     def test_ack(self):
         ack = protocol.parse_ack({"id": "r-42", "kiosk": "k", "status": "reloaded", "ms": 12.7})
         self.assertEqual((ack.reset_id, ack.kiosk, ack.status, ack.ms), ("r-42", "k", "reloaded", 12))
