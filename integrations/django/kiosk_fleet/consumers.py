@@ -90,17 +90,28 @@ class KioskConsumer(AsyncWebsocketConsumer):
             )
             await self.close()
             return
+        try:
+            await self._set_groups(layer.channel_groups_for_kiosk(identity.kiosk_id, identity.groups))
+        except Exception:
+            # Without its groups the kiosk would never hear a reset: refuse, it will retry.
+            logger.exception("kiosk %s refused: the channel layer is unavailable", identity.kiosk_id)
+            await self._db(presence.mark_disconnected, identity.pk)
+            await self.close()
+            return
         self.identity = identity
-        await self._set_groups(layer.channel_groups_for_kiosk(identity.kiosk_id, identity.groups))
         await self.accept()
         logger.info("kiosk %s connected from %s", identity.kiosk_id, self._client_host())
 
     async def disconnect(self, code):
         if self.identity is None:
             return
-        await self._set_groups(set())
+        # The database first: it is what the admin shows, and the layer may be the thing failing.
         await self._db(presence.mark_disconnected, self.identity.pk, self._pending_status)
         self._pending_status = None
+        try:
+            await self._set_groups(set())
+        except Exception:
+            logger.exception("kiosk %s: could not leave channel groups", self.identity.kiosk_id)
         logger.info("kiosk %s disconnected (code %s)", self.identity.kiosk_id, code)
 
     # ---- kiosk → server ------------------------------------------------------------------
@@ -122,12 +133,12 @@ class KioskConsumer(AsyncWebsocketConsumer):
                 logger.debug("kiosk %s: ignored message type %.40r", self.identity.kiosk_id, message["type"])
             else:
                 await handler(self, message)
+            await self._refresh_group_membership_if_due()
         except protocol.Malformed as exc:
             self._complain(str(exc))
         except Exception:
-            # Never let one bad message (or a database hiccup) drop the connection.
+            # Never let one bad message (or a database or layer hiccup) drop the connection.
             logger.exception("kiosk %s: error while handling a message", self.identity.kiosk_id)
-        await self._refresh_group_membership_if_due()
 
     async def _on_hello(self, message):
         hello = protocol.parse_hello(message)

@@ -65,7 +65,7 @@ def send_reset(target, reason="", user=None):
     sent = sum(1 for d in deliveries if d.state == ResetDelivery.SENT)
     logger.info(
         "reset %s for %s by %s: %d kiosk(s) targeted, %d connected",
-        reset.id, target, getattr(user, "get_username", lambda: "command")(), len(deliveries), sent,
+        reset.id, target, user.get_username() if user else "command", len(deliveries), sent,
     )
     return reset
 
