@@ -4,12 +4,12 @@ import re
 from io import StringIO
 
 from django.core.management import CommandError, call_command
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 from kiosk_fleet import presence
 from kiosk_fleet.models import Kiosk, ResetCommand, ResetDelivery
 
-from .helpers import create_kiosk
+from .helpers import IN_MEMORY_LAYER, create_kiosk
 
 
 def run(*args):
@@ -54,6 +54,7 @@ class EnrollTests(TestCase):
         self.assertFalse(Kiosk.objects.exists())
 
 
+@override_settings(CHANNEL_LAYERS=IN_MEMORY_LAYER)
 class ResetCommandTests(TestCase):
     def setUp(self):
         create_kiosk("lobby-1", "lobby")
