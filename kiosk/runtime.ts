@@ -4,7 +4,8 @@
 //   2. start the embedded demo upstream when no upstream is configured anywhere, and
 //      load the config again with it as the top layer;
 //   3. register the tokens with the logger's scrubber;
-//   4. start the local server and the uplink.
+//   4. start the local server and the uplink;
+//   5. (the caller starts a shell on server.pageUrl and attaches it: the controller).
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { demoDefaults, loadConfig, type ConfigSources, type LoadedConfig } from '../server/config/load.ts';
@@ -12,7 +13,9 @@ import type { RuntimeConfig } from '../server/config/schema.ts';
 import { startKioskServer, type KioskServer } from '../server/kiosk-server.ts';
 import type { Logger } from '../server/logger.ts';
 import { RENDERER_DIR, VERSION } from '../server/package-info.ts';
+import { KioskController } from './controller.ts';
 import { startDemoUpstream, type DemoUpstream } from './demo/demo-upstream.ts';
+import type { Shell } from './shell.ts';
 import { defaultStateDir, writeStateFile } from './state-dir.ts';
 
 export const DEMO_STATE_FILE = 'demo-upstream.json';
@@ -31,6 +34,9 @@ export interface Runtime {
   /** The embedded demo upstream, when the kiosk runs on it. */
   demo: DemoUpstream | undefined;
   server: KioskServer;
+  /** Hands the page to a shell: starts the controller that resets and heals through it. */
+  attach(shell: Shell): KioskController;
+  /** Stops the controller, the shell, the server and the demo, in that order. */
   close(): Promise<void>;
 }
 
@@ -73,13 +79,30 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
     'kiosk-shell started',
   );
+  let attached: { shell: Shell; controller: KioskController } | undefined;
   return {
     config,
     configFile: loaded.file,
     stateDir,
     demo,
     server,
+    attach(shell) {
+      const controller = new KioskController({
+        relay: server.relay,
+        shell,
+        config,
+        version: VERSION,
+        logger,
+        stateDir,
+        lastApiOkAt: () => server.status().api.lastOkAt,
+      });
+      controller.start();
+      attached = { shell, controller };
+      return controller;
+    },
     async close() {
+      attached?.controller.stop();
+      await attached?.shell.close();
       await server.close();
       if (demo !== undefined) {
         await demo.close();

@@ -123,7 +123,7 @@ export class Relay extends EventEmitter<RelayEvents> {
   }
 
   /** Sends one of the shell's own messages (ack, status) upstream; false if the uplink is down. */
-  sendUp(message: { type: `kiosk.${string}` }): boolean {
+  sendUp(message: { type: `kiosk.${string}`; [field: string]: unknown }): boolean {
     const sent = this.uplink.send(JSON.stringify(message));
     if (sent) this.#stats.sentByShell++;
     return sent;

@@ -2,6 +2,7 @@
 // JSON line on stdout when ready; logs go to stderr; SIGTERM/SIGINT stop it within 2 s.
 import { createLogger } from '../../server/logger.ts';
 import { reportConfigError } from '../config-report.ts';
+import { HeadlessShell } from '../headless-shell.ts';
 import { installProcessGuards } from '../process-guards.ts';
 import { startRuntime } from '../runtime.ts';
 
@@ -22,6 +23,7 @@ export async function serveCommand(options: { config?: string; port?: number }):
   } catch (error) {
     return reportConfigError(error);
   }
+  runtime.attach(new HeadlessShell(runtime.server.relay));
   process.stdout.write(`${JSON.stringify({ event: 'ready', url: runtime.server.pageUrl })}\n`);
 
   const stop = (signal: NodeJS.Signals) => {

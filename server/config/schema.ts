@@ -187,7 +187,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   status: z
     .strictObject({
-      intervalSeconds: z.number().min(5).max(86_400).default(30).describe('How often kiosk.status goes upstream.'),
+      intervalSeconds: z.number().min(1).max(86_400).default(30).describe('How often kiosk.status goes upstream.'),
     })
     .prefault({}),
 });
