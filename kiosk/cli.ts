@@ -1,7 +1,9 @@
 // The kiosk-shell command line. Commands live in ./commands; this file only parses.
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../server/package-info.ts';
 import { checkConfigCommand } from './commands/check-config.ts';
+import { resetCommand, type ResetOptions } from './commands/reset.ts';
+import { runCommand, type RunOptions } from './commands/run.ts';
 import { serveCommand } from './commands/serve.ts';
 
 const EXIT_USAGE = 2;
@@ -20,6 +22,18 @@ export function buildProgram(): Command {
     .showHelpAfterError();
 
   program
+    .command('run', { isDefault: true })
+    .description('run the kiosk (the default command)')
+    .option('--config <file>', 'config file (default: $KIOSK_CONFIG, or the embedded demo)')
+    .addOption(new Option('--shell <shell>', 'what shows the page').choices(['electron', 'chromium']))
+    .option('--dev', 'a normal window with devtools and reload shortcuts')
+    .option('--headless', 'no window: headless Chromium (tests, servers)')
+    .action(async (options: RunOptions) => {
+      const code = await runCommand(options);
+      if (code !== undefined) process.exitCode = code;
+    });
+
+  program
     .command('serve')
     .description('run the local server and uplink without a window; prints one JSON "ready" line')
     .option('--config <file>', 'config file (default: $KIOSK_CONFIG, or the embedded demo)')
@@ -35,6 +49,17 @@ export function buildProgram(): Command {
     .option('--config <file>', 'config file (default: $KIOSK_CONFIG)')
     .action((options: { config?: string }) => {
       process.exitCode = checkConfigCommand(options);
+    });
+
+  program
+    .command('reset')
+    .description('publish a reset through the embedded demo upstream; prints the reset id')
+    .option('--kiosk <id>', 'only this kiosk')
+    .option('--group <name>', 'only this group')
+    .option('--reason <text>', 'shown to the kiosk\'s logs')
+    .option('--id <id>', 'the reset id (default: a new one)')
+    .action(async (options: ResetOptions) => {
+      process.exitCode = await resetCommand(options);
     });
 
   return program;

@@ -1,0 +1,101 @@
+// `kiosk-shell [--shell electron|chromium]`: the kiosk itself.
+//   electron (default): starts the Electron app, whose main process runs the server.
+//   chromium: runs the server here and drives the system's Chromium.
+// Where the Electron binary cannot be had, it says so in one line and uses Chromium;
+// where there is no display, it says that too and runs Chromium headless.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { KioskError } from '../../server/errors.ts';
+import { createLogger } from '../../server/logger.ts';
+import { PACKAGE_ROOT } from '../../server/package-info.ts';
+import { ChromiumShell, findChromium } from '../chromium-shell.ts';
+import { reportConfigError } from '../config-report.ts';
+import { findElectronBinary, hasDisplay } from '../electron-binary.ts';
+import { installProcessGuards } from '../process-guards.ts';
+import { startRuntime, type Runtime } from '../runtime.ts';
+
+export interface RunOptions {
+  config?: string;
+  shell?: 'electron' | 'chromium';
+  dev?: boolean;
+  headless?: boolean;
+}
+
+const STOP_DEADLINE_MS = 1800;
+const say = (line: string) => process.stderr.write(`kiosk-shell: ${line}\n`);
+
+export async function runCommand(options: RunOptions): Promise<number | undefined> {
+  if (options.shell !== 'chromium') {
+    const electron = findElectronBinary();
+    if (electron !== undefined && !options.headless) return runElectron(electron, options);
+    if (options.shell === 'electron') {
+      say('the Electron binary is not installed (npm could not download it); run with --shell chromium instead');
+      return 1;
+    }
+    if (electron === undefined) say('the Electron binary is not installed (it could not be downloaded): using the system Chromium instead');
+  }
+  return runChromium(options);
+}
+
+function runElectron(binary: string, options: RunOptions): Promise<number> {
+  const args = [path.join(PACKAGE_ROOT, 'dist', 'electron', 'main.js')];
+  if (options.config) args.push('--config', options.config);
+  if (options.dev) args.push('--dev');
+  const child = spawn(binary, args, { stdio: 'inherit' });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGTERM', forward);
+  process.on('SIGINT', forward);
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+}
+
+async function runChromium(options: RunOptions): Promise<number | undefined> {
+  const executablePath = findChromium();
+  if (executablePath === undefined) {
+    say('no Chromium found: install it (Debian/Ubuntu: sudo apt-get install chromium) or set KIOSK_CHROMIUM_PATH');
+    return 1;
+  }
+  let headless = options.headless ?? false;
+  if (!headless && !hasDisplay()) {
+    say('no display (DISPLAY and WAYLAND_DISPLAY are unset): running Chromium headless');
+    headless = true;
+  }
+
+  const secrets = new Set<string>();
+  const logger = createLogger({ secrets });
+  installProcessGuards(logger);
+  let runtime: Runtime;
+  try {
+    runtime = await startRuntime({ configPath: options.config, logger, secrets });
+  } catch (error) {
+    return reportConfigError(error);
+  }
+  try {
+    const shell = await ChromiumShell.launch({
+      url: runtime.server.pageUrl,
+      origin: runtime.server.origin,
+      executablePath,
+      headless,
+      logger,
+      dev: options.dev ?? false,
+      extraArgs: headless ? ['--disable-gpu'] : [],
+    });
+    runtime.attach(shell);
+  } catch (error) {
+    await runtime.close();
+    if (error instanceof KioskError) {
+      say(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  if (headless) say(`the kiosk is at ${runtime.server.pageUrl}`);
+  process.stdout.write(`${JSON.stringify({ event: 'ready', url: runtime.server.pageUrl, shell: 'chromium', headless })}\n`);
+
+  const stop = () => {
+    setTimeout(() => process.exit(0), STOP_DEADLINE_MS).unref();
+    void runtime.close().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  return undefined;
+}
