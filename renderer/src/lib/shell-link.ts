@@ -1,0 +1,181 @@
+// The page's line to the shell over /ws. It reconnects for as long as the page lives
+// (capped exponential backoff, full jitter), tells the shell once per page load that
+// content is on screen (local.shown), and proves the page is alive and not blank with a
+// heartbeat every five seconds. It sends nothing else.
+import { type BackoffPolicy, backoffDelay, SOCKET_BACKOFF } from './backoff.ts';
+import { type PageMessage, parseShellMessage, type ShellMessage } from './shell-messages.ts';
+import { type TimerHandle, type Timers } from './timers.ts';
+
+export const SUBPROTOCOL = 'kiosk.v1';
+export const KEY_SUBPROTOCOL_PREFIX = 'kiosk-key.';
+export const HEARTBEAT_MS = 5_000;
+/** A connection attempt that neither opens nor fails in this long is abandoned. */
+const CONNECT_TIMEOUT_MS = 10_000;
+const OPEN = 1;
+
+export type SocketState = 'connecting' | 'open' | 'retrying';
+
+/** The part of the browser's WebSocket this module uses. */
+export type SocketLike = Pick<WebSocket, 'readyState' | 'send' | 'close' | 'onopen' | 'onclose' | 'onerror' | 'onmessage'>;
+
+export interface ShellLinkOptions {
+  url: string;
+  key: string;
+  createSocket: (url: string, protocols: string[]) => SocketLike;
+  timers: Timers;
+  /** Is real content on screen right now? Read for every heartbeat. */
+  isShown: () => boolean;
+  onMessage: (message: ShellMessage) => void;
+  onSocketState: (state: SocketState) => void;
+  random?: () => number;
+  heartbeatMs?: number;
+  backoff?: BackoffPolicy;
+}
+
+export function socketUrl(host: string): string {
+  return `ws://${host}/ws`;
+}
+
+export class ShellLink {
+  readonly #options: ShellLinkOptions;
+  #socket: SocketLike | null = null;
+  #retryTimer: TimerHandle | undefined;
+  #heartbeatTimer: TimerHandle | undefined;
+  #connectTimer: TimerHandle | undefined;
+  #attempt = 0;
+  #running = false;
+  /** local.shown: 'pending' until content is shown, then 'due' until it is sent once. */
+  #shown: 'pending' | { home: boolean } | 'sent' = 'pending';
+
+  constructor(options: ShellLinkOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#connect();
+  }
+
+  stop(): void {
+    this.#running = false;
+    this.#clearTimers();
+    this.#options.timers.clearTimeout(this.#retryTimer);
+    const socket = this.#socket;
+    this.#socket = null;
+    if (socket !== null) {
+      detach(socket);
+      try {
+        socket.close(1000, 'page closing');
+      } catch {
+        // already closed
+      }
+    }
+  }
+
+  /** Content from the API is on screen for the first time in this page load. */
+  contentShown(home: boolean): void {
+    if (this.#shown !== 'pending') return;
+    this.#shown = { home };
+    this.#flushShown();
+  }
+
+  #connect(): void {
+    if (!this.#running) return;
+    const { createSocket, url, key, timers } = this.#options;
+    this.#options.onSocketState(this.#attempt === 0 ? 'connecting' : 'retrying');
+    let socket: SocketLike;
+    try {
+      socket = createSocket(url, [SUBPROTOCOL, KEY_SUBPROTOCOL_PREFIX + key]);
+    } catch {
+      this.#scheduleReconnect();
+      return;
+    }
+    this.#socket = socket;
+    this.#connectTimer = timers.setTimeout(() => {
+      if (this.#socket === socket && socket.readyState !== OPEN) this.#lost(socket);
+    }, CONNECT_TIMEOUT_MS);
+    socket.onopen = () => {
+      if (this.#socket !== socket) return;
+      timers.clearTimeout(this.#connectTimer);
+      this.#options.onSocketState('open');
+      this.#flushShown();
+      this.#beat();
+    };
+    socket.onmessage = (event: MessageEvent) => {
+      if (this.#socket !== socket) return;
+      const message = parseShellMessage(event.data);
+      if (message === null) return;
+      // The shell greets every accepted connection: only then is the link really up,
+      // and only then does the backoff start over.
+      if (message.type === 'local.hello') this.#attempt = 0;
+      this.#options.onMessage(message);
+    };
+    socket.onerror = () => undefined;
+    socket.onclose = () => {
+      if (this.#socket === socket) this.#lost(socket);
+    };
+  }
+
+  #lost(socket: SocketLike): void {
+    detach(socket);
+    try {
+      socket.close();
+    } catch {
+      // already closed
+    }
+    this.#socket = null;
+    this.#clearTimers();
+    if (!this.#running) return;
+    this.#options.onSocketState('retrying');
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    const { timers, backoff = SOCKET_BACKOFF, random = Math.random } = this.#options;
+    const delay = backoffDelay(this.#attempt, backoff, random);
+    this.#attempt++;
+    this.#retryTimer = timers.setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#connect();
+    }, delay);
+  }
+
+  #beat(): void {
+    const { timers, heartbeatMs = HEARTBEAT_MS } = this.#options;
+    this.#send({ type: 'local.heartbeat', shown: this.#options.isShown() });
+    this.#heartbeatTimer = timers.setTimeout(() => this.#beat(), heartbeatMs);
+  }
+
+  #flushShown(): void {
+    const shown = this.#shown;
+    if (shown === 'pending' || shown === 'sent') return;
+    if (this.#send({ type: 'local.shown', home: shown.home })) this.#shown = 'sent';
+  }
+
+  #send(message: PageMessage): boolean {
+    const socket = this.#socket;
+    if (socket === null || socket.readyState !== OPEN) return false;
+    try {
+      socket.send(JSON.stringify(message));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  #clearTimers(): void {
+    const { timers } = this.#options;
+    timers.clearTimeout(this.#heartbeatTimer);
+    timers.clearTimeout(this.#connectTimer);
+    this.#heartbeatTimer = undefined;
+    this.#connectTimer = undefined;
+  }
+}
+
+function detach(socket: SocketLike): void {
+  socket.onopen = null;
+  socket.onmessage = null;
+  socket.onerror = null;
+  socket.onclose = null;
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_IDLE_SECONDS, IdleTimer } from '../../renderer/src/lib/idle.ts';
+import { FakeTimers } from './fake-timers.ts';
+
+function setup() {
+  const timers = new FakeTimers();
+  let homes = 0;
+  const idle = new IdleTimer(timers, () => homes++);
+  return { timers, idle, homes: () => homes };
+}
+
+describe('IdleTimer', () => {
+  it('returns home after 120 s by default, only when away from home', () => {
+    const { timers, idle, homes } = setup();
+    expect(DEFAULT_IDLE_SECONDS).toBe(120);
+    timers.advance(600_000);
+    expect(homes()).toBe(0);
+    idle.setAway(true);
+    timers.advance(119_999);
+    expect(homes()).toBe(0);
+    timers.advance(1);
+    expect(homes()).toBe(1);
+  });
+
+  it('starts over on every touch or key', () => {
+    const { timers, idle, homes } = setup();
+    idle.setAway(true);
+    timers.advance(100_000);
+    idle.activity();
+    timers.advance(100_000);
+    expect(homes()).toBe(0);
+    timers.advance(20_000);
+    expect(homes()).toBe(1);
+  });
+
+  it('uses the seconds from local.hello; 0 turns it off', () => {
+    const { timers, idle, homes } = setup();
+    idle.setSeconds(30);
+    idle.setAway(true);
+    timers.advance(30_000);
+    expect(homes()).toBe(1);
+    idle.setAway(false);
+    idle.setSeconds(0);
+    idle.setAway(true);
+    expect(idle.armed).toBe(false);
+    timers.advance(3_600_000);
+    expect(homes()).toBe(1);
+  });
+
+  it('is held by any pause, and counts down afresh when the last pause ends', () => {
+    const { timers, idle, homes } = setup();
+    idle.setSeconds(10);
+    idle.setAway(true);
+    const releaseA = idle.pause();
+    const releaseB = idle.pause();
+    timers.advance(60_000);
+    releaseA();
+    releaseA();
+    timers.advance(60_000);
+    expect(homes()).toBe(0);
+    releaseB();
+    timers.advance(9_999);
+    expect(homes()).toBe(0);
+    timers.advance(1);
+    expect(homes()).toBe(1);
+  });
+
+  it('dispose() leaves no timer', () => {
+    const { timers, idle } = setup();
+    idle.setAway(true);
+    idle.dispose();
+    expect(timers.size).toBe(0);
+  });
+});

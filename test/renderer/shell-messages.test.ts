@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { announcementText, parseShellMessage } from '../../renderer/src/lib/shell-messages.ts';
+
+const parse = (value: unknown) => parseShellMessage(JSON.stringify(value));
+
+describe('parseShellMessage', () => {
+  it('reads local.hello, with the idle setting', () => {
+    expect(parse({ type: 'local.hello', kioskId: 'lobby-1', version: '0.1.0', uplink: 'open', idleReturnHomeSeconds: 90 })).toEqual({
+      type: 'local.hello',
+      kioskId: 'lobby-1',
+      version: '0.1.0',
+      uplink: 'open',
+      idleReturnHomeSeconds: 90,
+    });
+    expect(parse({ type: 'local.hello', idleReturnHomeSeconds: 0 })).toMatchObject({ idleReturnHomeSeconds: 0, uplink: 'connecting' });
+    expect(parse({ type: 'local.hello', idleReturnHomeSeconds: -5 })).toMatchObject({ idleReturnHomeSeconds: null });
+    expect(parse({ type: 'local.hello', idleReturnHomeSeconds: '60' })).toMatchObject({ idleReturnHomeSeconds: null });
+  });
+
+  it('reads local.uplink and local.reload', () => {
+    expect(parse({ type: 'local.uplink', state: 'waiting' })).toEqual({ type: 'local.uplink', state: 'waiting' });
+    expect(parse({ type: 'local.uplink', state: 'exploded' })).toBeNull();
+    expect(parse({ type: 'local.reload', resetId: 'r-42' })).toEqual({ type: 'local.reload', resetId: 'r-42' });
+    expect(parse({ type: 'local.reload', resetId: null })).toEqual({ type: 'local.reload', resetId: null });
+  });
+
+  it('reads content.updated and announcements', () => {
+    expect(parse({ type: 'content.updated', extra: 1 })).toEqual({ type: 'content.updated' });
+    expect(parse({ type: 'announcement', text: 'Closed at 3', level: 'urgent' })).toEqual({ type: 'announcement', text: 'Closed at 3', level: 'urgent' });
+    expect(parse({ type: 'announcement', text: 'Hello', level: 'shouting' })).toMatchObject({ level: 'info' });
+    expect(parse({ type: 'announcement', text: '   ' })).toBeNull();
+    expect(parse({ type: 'announcement', text: { html: '<b>' } })).toBeNull();
+  });
+
+  it('ignores everything else', () => {
+    for (const data of ['reset', '[]', 'null', '"x"', '{', JSON.stringify({ type: 'kiosk.reset', id: 'r' }), JSON.stringify({ type: 'weather' })]) {
+      expect(parseShellMessage(data)).toBeNull();
+    }
+    expect(parseShellMessage(new ArrayBuffer(4))).toBeNull();
+    expect(parseShellMessage('x'.repeat(70_000))).toBeNull();
+  });
+});
+
+describe('announcementText', () => {
+  it('flattens to one bounded line of plain text', () => {
+    expect(announcementText('  Line one\n\tline two  ')).toBe('Line one line two');
+    expect(announcementText('a\u202Eb')).toBe('a b');
+    const long = announcementText('word '.repeat(200)) ?? '';
+    expect(long.length).toBeLessThanOrEqual(280);
+    expect(long.endsWith('…')).toBe(true);
+  });
+});
