@@ -53,10 +53,10 @@ describe('ContentLoader', () => {
       timers.advance(delay);
       await flushPromises();
     }
-    expect(delays[0]).toBe(1_000); // 0.5 × 2 s
-    expect(delays[1]).toBe(2_000);
-    expect(delays[2]).toBe(4_000);
-    expect(Math.max(...delays)).toBeLessThanOrEqual(30_000);
+    expect(delays[0]).toBe(500); // 0.5 × 1 s
+    expect(delays[1]).toBe(1_000);
+    expect(delays[2]).toBe(2_000);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(15_000);
     expect(loader.getSnapshot().failures).toBe(9);
     loader.stop();
   });
@@ -66,8 +66,8 @@ describe('ContentLoader', () => {
     loader.start();
     await flushPromises();
     expect(loader.getSnapshot()).toMatchObject({ content: null, failure: { reason: 'network' } });
-    expect(loader.getSnapshot().nextAttemptAt).toBe(timers.now() + 1_000);
-    timers.advance(1_000);
+    expect(loader.getSnapshot().nextAttemptAt).toBe(timers.now() + 500);
+    timers.advance(500);
     await flushPromises();
     expect(loader.getSnapshot()).toMatchObject({ content: CONTENT, failure: null, failures: 0 });
     loader.stop();

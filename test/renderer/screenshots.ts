@@ -114,6 +114,8 @@ try {
       // Reload keeps working without the fragment (the key is in sessionStorage).
       await page.reload();
       await page.waitForSelector('#root[data-screen="home"]');
+      await page.waitForSelector('[data-testid="connection"][data-state="live"]');
+      await page.waitForTimeout(400);
       await page.screenshot({ path: '/tmp/renderer-home.png' });
       // One failed refresh with content on screen: keep it, say updating is paused.
       await page.route('**/api/**', (route) => route.abort());

@@ -9,7 +9,7 @@ export interface BackoffPolicy {
 /** The local /ws link: quick to come back after a restart of the shell's server. */
 export const SOCKET_BACKOFF: BackoffPolicy = { baseMs: 500, capMs: 10_000 };
 /** Content requests after a failure: the API is slower to recover and shared by every kiosk. */
-export const CONTENT_BACKOFF: BackoffPolicy = { baseMs: 2_000, capMs: 30_000 };
+export const CONTENT_BACKOFF: BackoffPolicy = { baseMs: 1_000, capMs: 15_000 };
 
 /** Never spin: even a zero draw waits this long. */
 const FLOOR_MS = 50;
