@@ -2,12 +2,22 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Real servers and sockets: separate processes keep one file's fds and listeners
     // from blurring another's baseline.
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/electron/**'] },
+      },
+      {
+        // The Electron binary cannot run here: electron/ is tested against one fake,
+        // installed for these files only.
+        extends: true,
+        test: { name: 'electron', include: ['test/electron/**/*.test.ts'], setupFiles: ['test/electron/electron-fake.ts'] },
+      },
+    ],
   },
 });

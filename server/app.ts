@@ -2,6 +2,7 @@
 // them, the Origin and key checks for /api and /status.
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
+import { contentSecurityPolicy } from './content-security-policy.ts';
 import type { Access, Guard, Refusal } from './guard.ts';
 
 export interface AppOptions {
@@ -80,20 +81,8 @@ export function createApp({ guard, rendererDir, api, status, onRefusal, onError 
 
 /** Headers on every response: the page may only talk to its own origin and cannot be framed. */
 function securityHeaders(origin: string): Record<string, string> {
-  const wsOrigin = origin.replace(/^http:/, 'ws:');
   return {
-    'content-security-policy': [
-      "default-src 'none'",
-      "script-src 'self'",
-      "style-src 'self'",
-      "img-src 'self' data:",
-      "font-src 'self'",
-      `connect-src 'self' ${wsOrigin}`,
-      "manifest-src 'self'",
-      "base-uri 'none'",
-      "form-action 'none'",
-      "frame-ancestors 'none'",
-    ].join('; '),
+    'content-security-policy': contentSecurityPolicy(origin),
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
     'referrer-policy': 'no-referrer',

@@ -24,7 +24,8 @@ export class SimulatedPage {
     const inbox = new Inbox(ws);
     ws.on('message', (data: Buffer) => {
       const message = JSON.parse(data.toString('utf8')) as { type?: string };
-      if (message.type === 'local.reload' && this.#reloadOnRequest) void this.reload();
+      // A reload that races the server's shutdown at the end of a test is of no interest.
+      if (message.type === 'local.reload' && this.#reloadOnRequest) this.reload().catch(() => undefined);
     });
     await waitOpen(ws);
     this.ws = ws;

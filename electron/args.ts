@@ -1,0 +1,22 @@
+// The Electron app's own command line (the packaged app is started directly, not through
+// the kiosk-shell CLI). Chromium's switches may be mixed in; they are ignored here.
+import { Command } from 'commander';
+
+export interface ShellArgs {
+  config?: string;
+  /** A normal window with devtools and the reload shortcuts. */
+  dev: boolean;
+}
+
+export function parseShellArgs(argv: readonly string[]): ShellArgs {
+  const program = new Command()
+    .option('--config <file>')
+    .option('--dev')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .helpOption(false)
+    .exitOverride();
+  program.parse([...argv], { from: 'electron' });
+  const options = program.opts<{ config?: string; dev?: boolean }>();
+  return { ...(options.config ? { config: options.config } : {}), dev: options.dev ?? false };
+}

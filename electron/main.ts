@@ -1,0 +1,89 @@
+// The Electron main process. It wires the modules in a fixed order; each step says why it
+// comes where it does. The server, the reset policy and the recovery budget are in
+// server/ and kiosk/, shared with the other shells and tested without Electron.
+import path from 'node:path';
+import { app, BrowserWindow, ipcMain, Menu, net, powerSaveBlocker, session } from 'electron';
+import { installProcessGuards } from '../kiosk/process-guards.ts';
+import { startRuntime, type Runtime } from '../kiosk/runtime.ts';
+import { ConfigError, KioskError } from '../server/errors.ts';
+import { createLogger } from '../server/logger.ts';
+import { parseShellArgs } from './args.ts';
+import { ElectronShell } from './electron-shell.ts';
+import { sendStatus, setupIpc } from './ipc.ts';
+import { acquireSingleInstance, applyKioskSwitches, diagnosticPageUrl, keepDisplayAwake } from './lifecycle.ts';
+import { hardenSession, setupSecurity } from './security.ts';
+import { createKioskWindow } from './window.ts';
+
+const args = parseShellArgs(process.argv);
+const secrets = new Set<string>();
+const logger = createLogger({ secrets, base: { shell: 'electron' } });
+let origin: string | undefined;
+let shell: ElectronShell | undefined;
+
+// 1. Before anything can throw: errors are logged and the kiosk keeps running.
+installProcessGuards(logger);
+
+// 2. One kiosk per machine; a second launch only focuses the first.
+if (!acquireSingleInstance(app, () => shell?.window?.focus())) {
+  app.quit();
+} else {
+  // 3. Lock-down for every web contents, registered before any exists.
+  setupSecurity(app, { origin: () => origin, dev: args.dev, logger });
+  applyKioskSwitches(app);
+  // The shell recreates a lost window; the app never quits because windows closed.
+  app.on('window-all-closed', () => undefined);
+  app.whenReady().then(start, (error: unknown) => logger.fatal({ err: error }, 'Electron did not start'));
+}
+
+async function start(): Promise<void> {
+  // 4. No menu, a hardened session, a display that stays on.
+  Menu.setApplicationMenu(null);
+  hardenSession(session.defaultSession, { origin: () => origin, dev: args.dev, logger });
+  keepDisplayAwake(powerSaveBlocker);
+
+  // 5. Config, server and uplink (secrets stay in this process).
+  let runtime: Runtime;
+  try {
+    runtime = await startRuntime({ configPath: args.config, logger, secrets });
+  } catch (error) {
+    const lines = error instanceof ConfigError ? error.problems : [error instanceof KioskError ? error.message : 'unexpected error; see the log'];
+    logger.error({ err: error }, 'the kiosk cannot start');
+    const window = createKioskWindow({ dev: args.dev });
+    void window.loadURL(diagnosticPageUrl('This kiosk cannot start', lines));
+    return;
+  }
+  origin = runtime.server.origin;
+
+  // 6. The window, the bridge that hands it the key, and the controller that heals it.
+  const electronShell = new ElectronShell({
+    app,
+    url: `${origin}/`,
+    preload: path.join(import.meta.dirname, 'preload.cjs'),
+    dev: args.dev,
+    logger,
+  });
+  shell = electronShell;
+  setupIpc(ipcMain, { key: runtime.server.key, origin, contents: () => electronShell.window?.webContents });
+  electronShell.open();
+  runtime.attach(electronShell);
+
+  // 7. Tell the page about the network, which it cannot see from behind the loopback server.
+  let online = net.isOnline();
+  setInterval(() => {
+    const now = net.isOnline();
+    if (now === online) return;
+    online = now;
+    sendStatus(electronShell.window?.webContents, { networkOnline: online });
+  }, 5000).unref();
+
+  // 8. Orderly shutdown: pages get 1001, the uplink closes, then the app exits.
+  let stopping = false;
+  app.on('before-quit', (event) => {
+    if (stopping) return;
+    stopping = true;
+    event.preventDefault();
+    void runtime.close().finally(() => app.exit(0));
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => app.quit());
+  logger.info({ windows: BrowserWindow.getAllWindows().length }, 'kiosk window open');
+}

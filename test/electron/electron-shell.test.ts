@@ -1,0 +1,136 @@
+// The Electron shell over the fake window: events become failures, remedies become calls.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ElectronShell } from '../../electron/electron-shell.ts';
+import { createKioskWindow } from '../../electron/window.ts';
+import { createLogger } from '../../server/logger.ts';
+import { LogCapture } from '../support/kiosk.ts';
+import { fake, FakeBrowserWindow } from './electron-fake.ts';
+
+const logger = createLogger({ destination: new LogCapture() });
+let shell: ElectronShell;
+let failures: string[];
+
+function open(options: { dev?: boolean; unresponsiveMs?: number } = {}) {
+  shell = new ElectronShell({ app: fake.app, url: 'http://127.0.0.1:4321/', preload: '/app/preload.cjs', dev: options.dev ?? false, logger, unresponsiveMs: options.unresponsiveMs ?? 100 });
+  failures = [];
+  shell.on('failure', (kind) => failures.push(kind));
+  shell.open();
+  return FakeBrowserWindow.instances.at(-1) as FakeBrowserWindow;
+}
+
+beforeEach(() => {
+  FakeBrowserWindow.instances.length = 0;
+  fake.app.calls.length = 0;
+});
+afterEach(() => vi.useRealTimers());
+
+describe('the kiosk window', () => {
+  it('is fullscreen kiosk, frameless, sandboxed, isolated, without Node, with the preload', () => {
+    const window = open();
+    expect(window.options).toMatchObject({ kiosk: true, fullscreen: true, frame: false, show: false });
+    expect(window.options.webPreferences).toMatchObject({
+      preload: '/app/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      devTools: false,
+    });
+    expect(window.calls).toContain('removeMenu');
+    expect(window.loadedUrl).toBe('http://127.0.0.1:4321/');
+  });
+
+  it('has a frame and devtools with --dev, and never gives up the sandbox', () => {
+    const window = open({ dev: true });
+    expect(window.options).toMatchObject({ kiosk: false, frame: true });
+    expect(window.options.webPreferences).toMatchObject({ devTools: true, sandbox: true, contextIsolation: true });
+  });
+
+  it('has no preload at all for the diagnostic window', () => {
+    const window = createKioskWindow({ dev: false }) as unknown as FakeBrowserWindow;
+    expect(window.options.webPreferences).not.toHaveProperty('preload');
+  });
+
+  it('shows itself once ready', () => {
+    const window = open();
+    window.emit('ready-to-show');
+    expect(window.calls).toContain('show');
+  });
+});
+
+describe('failures', () => {
+  it('reports a renderer that is gone as crashed, but not a clean exit', () => {
+    const window = open();
+    window.webContents.emit('render-process-gone', {}, { reason: 'clean-exit', exitCode: 0 });
+    expect(failures).toEqual([]);
+    window.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    expect(failures).toEqual(['crashed']);
+    expect(shell.rendererState()).toBe('crashed');
+  });
+
+  it('reports a window unresponsive for the whole grace period, not a short hiccup', async () => {
+    const window = open({ unresponsiveMs: 100 });
+    window.emit('unresponsive');
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    window.emit('responsive');
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(failures).toEqual([]);
+    window.emit('unresponsive');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(failures).toEqual(['unresponsive']);
+    expect(shell.rendererState()).toBe('unresponsive');
+  });
+
+  it('reports a failed main-frame load, not a sub-frame or an aborted one', () => {
+    const window = open();
+    window.webContents.emit('did-fail-load', {}, -105, 'ERR_NAME_NOT_RESOLVED', 'x', false);
+    window.webContents.emit('did-fail-load', {}, -3, 'ERR_ABORTED', 'x', true);
+    expect(failures).toEqual([]);
+    window.webContents.emit('did-fail-load', {}, -102, 'ERR_CONNECTION_REFUSED', 'x', true);
+    expect(failures).toEqual(['load-failed']);
+  });
+
+  it('keeps the window from being closed by hand, and reports one lost anyway', () => {
+    const window = open();
+    let prevented = false;
+    window.emit('close', { preventDefault: () => (prevented = true) });
+    expect(prevented).toBe(true);
+    window.destroy();
+    expect(failures).toEqual(['crashed']);
+  });
+});
+
+describe('remedies', () => {
+  it('reloads a live page, and crashes a hung one first so the reload can happen', async () => {
+    const window = open({ unresponsiveMs: 10 });
+    await shell.reload();
+    expect(window.webContents.calls).toEqual(['reloadIgnoringCache']);
+    window.emit('unresponsive');
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    await shell.reload();
+    expect(window.webContents.calls).toEqual(['reloadIgnoringCache', 'forcefullyCrashRenderer', 'reloadIgnoringCache']);
+  });
+
+  it('recreates: the old window is destroyed without counting as a failure, a new one loads', async () => {
+    const first = open();
+    await shell.recreate();
+    const second = FakeBrowserWindow.instances.at(-1);
+    expect(first.destroyed).toBe(true);
+    expect(second).not.toBe(first);
+    expect(second?.loadedUrl).toBe('http://127.0.0.1:4321/');
+    expect(failures).toEqual([]);
+  });
+
+  it('relaunches the app, and then lets the window close', async () => {
+    const window = open();
+    await shell.relaunch();
+    expect(fake.app.calls).toEqual(['relaunch', 'exit:0']);
+    let prevented = false;
+    window.emit('close', { preventDefault: () => (prevented = true) });
+    expect(prevented).toBe(false);
+  });
+});

@@ -1,0 +1,50 @@
+import type { App } from 'electron';
+import { describe, expect, it } from 'vitest';
+import { parseShellArgs } from '../../electron/args.ts';
+import { acquireSingleInstance, applyKioskSwitches, diagnosticPageUrl, keepDisplayAwake } from '../../electron/lifecycle.ts';
+import { FakeApp, fake } from './electron-fake.ts';
+
+describe('single instance', () => {
+  it('takes the lock and focuses the kiosk when a second launch arrives', () => {
+    const app = new FakeApp();
+    let focused = 0;
+    expect(acquireSingleInstance(app as unknown as App, () => focused++)).toBe(true);
+    app.emit('second-instance');
+    expect(focused).toBe(1);
+  });
+
+  it('says no when another instance holds the lock', () => {
+    const app = new FakeApp();
+    app.singleInstance = false;
+    expect(acquireSingleInstance(app as unknown as App, () => undefined)).toBe(false);
+  });
+});
+
+describe('lifecycle', () => {
+  it('keeps the display awake', () => {
+    keepDisplayAwake(fake.powerSaveBlocker);
+    expect(fake.powerSaveBlocker.started).toContain('prevent-display-sleep');
+  });
+
+  it('turns off pinch zoom and swipe navigation', () => {
+    const app = new FakeApp();
+    applyKioskSwitches(app as unknown as App);
+    expect(app.switches).toContainEqual(['disable-pinch']);
+    expect(app.switches).toContainEqual(['overscroll-history-navigation', '0']);
+  });
+
+  it('builds a diagnostic page that shows every problem as text, never as markup', () => {
+    const url = diagnosticPageUrl('This kiosk cannot start', ['kioskId: required', 'upstream.ws.url: <script>alert(1)</script>']);
+    const html = decodeURIComponent(url.replace(/^data:text\/html;charset=utf-8,/, ''));
+    expect(html).toContain('kioskId: required');
+    expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
+    expect(html).not.toContain('<script>');
+  });
+});
+
+describe('the Electron app\'s arguments', () => {
+  it('reads --config and --dev among Chromium\'s switches', () => {
+    expect(parseShellArgs(['/usr/bin/electron', '/app/main.js', '--no-sandbox', '--config', '/etc/k.json', '--dev'])).toEqual({ config: '/etc/k.json', dev: true });
+    expect(parseShellArgs(['/usr/bin/electron', '/app/main.js'])).toEqual({ dev: false });
+  });
+});
