@@ -1,18 +1,20 @@
 import type { Content } from '../lib/content.ts';
-import { clockParts, longDate, timeOfDay, dayHeading, dayKey } from '../lib/format.ts';
+import { clockParts, dayHeading, dayKey, longDate } from '../lib/format.ts';
 import { todaysEvents, upcomingEvents } from '../lib/schedule.ts';
 import type { Route } from '../ui/bottom-nav.tsx';
 import { EventCard } from '../ui/event-card.tsx';
 import { ArrowIcon, CalendarIcon, DirectoryIcon } from '../ui/icons.tsx';
 
-const HOME_EVENTS = 4;
+// Candidates only: the list shows as many whole cards as its space holds (see .home__events).
+const HOME_EVENTS = 6;
+const COMING_UP = 4;
 
 export function HomeScreen({ content, now, onNavigate }: { content: Content; now: number; onNavigate: (route: Route) => void }) {
   const { time, period } = clockParts(now);
   const today = todaysEvents(content.events, now);
   const listed = today.slice(0, HOME_EVENTS);
-  const more = today.length - listed.length;
-  const next = today.length === 0 ? upcomingEvents(content.events, now)[0] : undefined;
+  const comingUp = today.length === 0 ? upcomingEvents(content.events, now).slice(0, COMING_UP) : [];
+  const todayKey = dayKey(now);
 
   return (
     <div className="home">
@@ -36,20 +38,19 @@ export function HomeScreen({ content, now, onNavigate }: { content: Content; now
             ))}
           </div>
         ) : (
-          <div className="home__empty">
-            <p className="home__empty-title">No more events today.</p>
-            {next !== undefined && (
-              <p className="home__empty-next">
-                Next: {dayHeading(dayKey(next.startsAt), dayKey(now)).label} at {timeOfDay(next.startsAt)} — {next.title}
-              </p>
+          <>
+            <p className="home__empty">No more events today.</p>
+            {comingUp.length > 0 && (
+              <>
+                <h3 className="home__subtitle">Coming up</h3>
+                <div className="home__events">
+                  {comingUp.map((event) => (
+                    <EventCard key={event.id} event={event} now={now} compact day={dayHeading(dayKey(event.startsAt), todayKey).label} />
+                  ))}
+                </div>
+              </>
             )}
-          </div>
-        )}
-        {more > 0 && (
-          <button type="button" className="home__more" onClick={() => onNavigate('events')}>
-            {more === 1 ? '1 more event today' : `${more} more events today`}
-            <ArrowIcon className="icon icon--inline" />
-          </button>
+          </>
         )}
       </section>
 
