@@ -31,8 +31,14 @@ export interface DemoUpstream {
   close(): Promise<void>;
 }
 
-export async function startDemoUpstream({ logger, port = 0 }: { logger: Logger; port?: number }): Promise<DemoUpstream> {
-  const kioskToken = `Token demo-${randomBytes(24).toString('hex')}`;
+export interface DemoUpstreamOptions {
+  logger: Logger;
+  port?: number;
+  /** The token kiosks must send; a new random one by default. */
+  kioskToken?: string;
+}
+
+export async function startDemoUpstream({ logger, port = 0, kioskToken = `Token demo-${randomBytes(24).toString('hex')}` }: DemoUpstreamOptions): Promise<DemoUpstream> {
   const publisherToken = `Token publish-${randomBytes(24).toString('hex')}`;
   const received: Record<string, unknown>[] = [];
   const kiosks = new Set<WebSocket>();

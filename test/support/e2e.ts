@@ -1,0 +1,130 @@
+// A whole kiosk for end-to-end tests: the embedded demo upstream (content API and pub/sub
+// hub, both demanding their token), the real server and controller, and the real
+// Chromium shell driving Debian's Chromium headless.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { Page } from 'playwright-core';
+import { ChromiumShell, findChromium } from '../../kiosk/chromium-shell.ts';
+import { KioskController } from '../../kiosk/controller.ts';
+import { startDemoUpstream, type DemoUpstream } from '../../kiosk/demo/demo-upstream.ts';
+import { loadConfig } from '../../server/config/load.ts';
+import type { RuntimeConfig } from '../../server/config/schema.ts';
+import { startKioskServer, type KioskServer } from '../../server/kiosk-server.ts';
+import { createLogger, type Logger } from '../../server/logger.ts';
+import { RENDERER_DIR } from '../../server/package-info.ts';
+import { LogCapture } from './kiosk.ts';
+
+export const CHROMIUM_FLAGS = ['--disable-gpu'];
+
+export interface E2eKiosk {
+  demo: DemoUpstream | undefined;
+  server: KioskServer;
+  controller: KioskController;
+  shell: ChromiumShell;
+  config: RuntimeConfig;
+  log: LogCapture;
+  logger: Logger;
+  /** The page Chromium shows now (it changes when the shell recreates it). */
+  page(): Page;
+  /** Starts the demo upstream (when the kiosk was started without one) on its port. */
+  startUpstream(): Promise<DemoUpstream>;
+  close(): Promise<void>;
+}
+
+export interface E2eOptions {
+  overrides?: Record<string, unknown>;
+  /** Start with the upstream down (its port reserved but closed). */
+  upstreamDown?: boolean;
+}
+
+export async function startE2eKiosk(options: E2eOptions = {}): Promise<E2eKiosk> {
+  if (!existsSync(`${RENDERER_DIR}/index.html`)) throw new Error('the kiosk UI is not built: run `npm run build` first');
+  const executablePath = findChromium();
+  if (executablePath === undefined) throw new Error('Chromium is not installed: run scripts/setup.sh --test');
+  const log = new LogCapture();
+  const secrets = new Set<string>();
+  const logger = createLogger({ destination: log, secrets, level: 'debug' });
+
+  // The upstream's address and token are fixed up front, so that a kiosk started while
+  // its upstream is down finds it once it comes up.
+  const port = await freePort();
+  const token = `Token e2e-${randomBytes(24).toString('hex')}`;
+  let demo = options.upstreamDown ? undefined : await startDemoUpstream({ logger, port, kioskToken: token });
+  const base = `127.0.0.1:${port}`;
+  const { config } = loadConfig({
+    env: {},
+    cli: {
+      kioskId: 'lobby-1',
+      groups: ['lobby'],
+      upstream: {
+        ws: { url: `ws://${base}/ws/kiosk/`, token, reconnectBaseMs: 100, reconnectCapMs: 400 },
+        api: { url: `http://${base}/api/`, token, timeoutSeconds: 3 },
+      },
+      reset: { minIntervalSeconds: 5 },
+      ...options.overrides,
+    },
+  });
+  if (config.upstream === undefined) throw new Error('unreachable');
+  const runtimeConfig: RuntimeConfig = { ...config, upstream: config.upstream };
+  secrets.add(token);
+  const server = await startKioskServer({ config: runtimeConfig, version: '0.0.0-e2e', logger, rendererDir: RENDERER_DIR, secrets });
+  const shell = await ChromiumShell.launch({
+    url: server.pageUrl,
+    origin: server.origin,
+    executablePath,
+    headless: true,
+    logger,
+    extraArgs: CHROMIUM_FLAGS,
+    viewport: { width: 1920, height: 1080 },
+  });
+  const controller = new KioskController({
+    relay: server.relay,
+    shell,
+    config: runtimeConfig,
+    version: '0.0.0-e2e',
+    logger,
+    stateDir: undefined,
+    recovery: { baseDelayMs: 100, capDelayMs: 500 },
+    lastApiOkAt: () => server.status().api.lastOkAt,
+  });
+  controller.start();
+
+  return {
+    get demo() {
+      return demo;
+    },
+    server,
+    controller,
+    shell,
+    config: runtimeConfig,
+    log,
+    logger,
+    page() {
+      const page = shell.page;
+      if (page === undefined) throw new Error('the shell has no page right now');
+      return page;
+    },
+    async startUpstream() {
+      demo = await startDemoUpstream({ logger, port, kioskToken: token });
+      return demo;
+    },
+    async close() {
+      controller.stop();
+      await shell.close();
+      await server.close();
+      await demo?.close();
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
