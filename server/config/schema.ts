@@ -8,6 +8,9 @@ const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // A header value may not carry CR, LF or other control characters (header injection).
 // eslint-disable-next-line no-control-regex -- the point is to name control characters
 const HEADER_VALUE_PATTERN = /^[^\x00-\x08\x0a-\x1f\x7f]*$/;
+// Nor a character beyond Latin-1: Node refuses to send such a header, so the token would
+// fail at the first API request or uplink attempt (an exception) instead of at start.
+const HEADER_CHARSET_PATTERN = /^[^\u{100}-\u{10ffff}]*$/u;
 
 // Headers the relay owns: letting the config set the token into one of them would break
 // framing, the upgrade, or the relay's own guards.
@@ -45,7 +48,8 @@ const headerName = z
 export const tokenValue = z
   .string()
   .min(1, 'must not be empty')
-  .regex(HEADER_VALUE_PATTERN, 'must not contain line breaks or control characters');
+  .regex(HEADER_VALUE_PATTERN, 'must not contain line breaks or control characters')
+  .regex(HEADER_CHARSET_PATTERN, 'must hold only ASCII or Latin-1 characters (an HTTP header cannot carry others)');
 
 const urlWithScheme = (schemes: readonly string[], example: string) =>
   z.string().refine(
