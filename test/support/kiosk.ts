@@ -40,8 +40,20 @@ export interface TestKiosk {
 
 type Layer = Record<string, unknown>;
 
+export interface TestKioskOptions {
+  /**
+   * false: the logger is not told the tokens or the launch key, so its last-resort
+   * scrubbing is off and a log line shows whatever the code put in it (default true).
+   */
+  scrubLogs?: boolean;
+}
+
 /** A kiosk whose upstreams are fresh fixtures; `overrides` is a config layer on top. */
-export async function startTestKiosk(overrides: Layer = {}, upstreams: { ws?: WsUpstream; api?: ApiUpstream } = {}): Promise<TestKiosk> {
+export async function startTestKiosk(
+  overrides: Layer = {},
+  upstreams: { ws?: WsUpstream; api?: ApiUpstream } = {},
+  options: TestKioskOptions = {},
+): Promise<TestKiosk> {
   const wsToken = upstreams.ws?.token ?? newToken('ws');
   const apiToken = newToken('api');
   const upstreamWs = upstreams.ws ?? (await new WsUpstream({ token: wsToken }).start());
@@ -58,8 +70,9 @@ export async function startTestKiosk(overrides: Layer = {}, upstreams: { ws?: Ws
   if (config.upstream === undefined) throw new Error('test kiosk needs upstreams');
   const runtimeConfig: RuntimeConfig = { ...config, upstream: config.upstream };
   const log = new LogCapture();
+  const scrub = options.scrubLogs ?? true;
   const secrets = new Set([wsToken, apiToken]);
-  const logger = createLogger({ destination: log, secrets, level: 'debug' });
+  const logger = createLogger({ destination: log, secrets: scrub ? secrets : new Set(), level: 'debug' });
   const server = await startKioskServer({ config: runtimeConfig, version: '0.0.0-test', logger, rendererDir: FIXTURE_RENDERER, secrets });
   return {
     server,

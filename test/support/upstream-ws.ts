@@ -11,6 +11,16 @@ export interface WsUpstreamOptions {
   port?: number;
 }
 
+/** One accepted kiosk connection, as the upstream saw it. */
+export interface UpstreamConnection {
+  headers: IncomingHttpHeaders;
+  /** Text frames received on this connection, in order. */
+  received: string[];
+  /** The close code the upstream saw, once the connection closed. */
+  closeCode?: number;
+  ws: WebSocket;
+}
+
 export class WsUpstream {
   readonly tokenHeader: string;
   readonly token: string;
@@ -23,6 +33,8 @@ export class WsUpstream {
   /** Every text frame received, in order. */
   readonly received: string[] = [];
   readonly clients = new Set<WebSocket>();
+  /** Every accepted connection, oldest first, with what it received and how it closed. */
+  readonly connections: UpstreamConnection[] = [];
   #http: Server | undefined;
   #wss: WebSocketServer | undefined;
   readonly #sockets = new Set<Socket>();
@@ -55,11 +67,17 @@ export class WsUpstream {
       wss.handleUpgrade(req, socket, head, (ws) => {
         this.handshakes.push(req.headers);
         this.clients.add(ws);
+        const connection: UpstreamConnection = { headers: req.headers, received: [], ws };
+        this.connections.push(connection);
         ws.on('message', (data: Buffer, isBinary) => {
-          if (!isBinary) this.received.push(data.toString('utf8'));
+          if (!isBinary) {
+            this.received.push(data.toString('utf8'));
+            connection.received.push(data.toString('utf8'));
+          }
           this.#notify();
         });
-        ws.on('close', () => {
+        ws.on('close', (code) => {
+          connection.closeCode = code;
           this.clients.delete(ws);
           this.#notify();
         });
@@ -77,6 +95,14 @@ export class WsUpstream {
   /** Sends a frame to every connected kiosk. */
   broadcast(data: string | Buffer, options: { binary?: boolean } = {}): void {
     for (const ws of this.clients) ws.send(data, { binary: options.binary ?? false });
+  }
+
+  /**
+   * Stops reading every open connection: the upstream goes silent (no pongs, no frames)
+   * while its TCP connections stay up, like a hung server or a dead path.
+   */
+  pauseAll(): void {
+    for (const ws of this.clients) ws.pause();
   }
 
   /** Drops every connection at once (no close handshake) and stops listening. */
