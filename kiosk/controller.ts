@@ -192,6 +192,7 @@ export class KioskController {
   #onLocal(message: LocalMessage, page: number): void {
     this.#watchdog.beat();
     if (message.type !== 'local.shown') return;
+    this.#logger.info({ page, home: message.home }, 'page shows content');
     this.#budget.healthy();
     this.#recovering = false;
     if (this.#pending !== undefined && page > this.#pending.afterPage) this.#finishReload('reloaded');
