@@ -28,7 +28,7 @@ export interface RelayStats {
 
 /** What the shell tells the page (local.* is reserved: the upstream cannot send it). */
 export type PageMessage =
-  | { type: 'local.hello'; kioskId: string; version: string; uplink: UplinkState; idleReturnHomeSeconds: number }
+  | { type: 'local.hello'; kioskId: string; version: string; uplink: UplinkState; idleReturnHomeSeconds: number; hideCursor: boolean }
   | { type: 'local.uplink'; state: UplinkState }
   | { type: 'local.reload'; resetId: string | null };
 
@@ -142,6 +142,7 @@ export class Relay extends EventEmitter<RelayEvents> {
       version: this.#version,
       uplink: this.uplink.state,
       idleReturnHomeSeconds: this.#config.idle.returnHomeSeconds,
+      hideCursor: this.#config.display.hideCursor,
     };
     this.hub.send(socket, JSON.stringify(hello));
     socket.once('close', () => this.emit('page', this.hub.stats.connected));

@@ -78,6 +78,8 @@ export function KioskApp({ kioskKey, bridge }: { kioskKey: string; bridge: Kiosk
           setKioskId(message.kioskId);
           setLink((status) => withUplink(status, message.uplink));
           if (message.idleReturnHomeSeconds !== null) setIdleSeconds(message.idleReturnHomeSeconds);
+          // A touch screen has no pointer to show; the shell's config decides.
+          document.documentElement.classList.toggle('cursor-hidden', message.hideCursor);
           // Anything published while the link was down was missed.
           if (greeted) loader.refreshIfStale(RECONNECT_REFRESH_AGE_MS);
           greeted = true;

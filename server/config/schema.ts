@@ -184,6 +184,11 @@ export const configSchema = z.strictObject({
       staggerSeconds: z.number().min(0).max(3600).default(0).describe('Random delay 0..this before a reset reloads, to spread a fleet.'),
     })
     .prefault({}),
+  display: z
+    .strictObject({
+      hideCursor: z.boolean().default(false).describe('Hide the mouse pointer over the kiosk page (touch screens).'),
+    })
+    .prefault({}),
   idle: z
     .strictObject({
       returnHomeSeconds: z.number().min(0).max(86_400).default(120).describe('Return to the home screen after this long untouched; 0 turns it off.'),

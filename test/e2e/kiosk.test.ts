@@ -120,6 +120,7 @@ describe('the kiosk in Chromium', () => {
   it('never lets the token reach the DOM, JS globals, storage or any response the page received', async () => {
     kiosk = await startE2eKiosk();
     const page = kiosk.page();
+    await showsContent(page);
     const bodies: string[] = [];
     page.on('response', (response) => {
       void response
@@ -127,6 +128,7 @@ describe('the kiosk in Chromium', () => {
         .then((body) => bodies.push(JSON.stringify(response.headers()) + body.toString('latin1')))
         .catch(() => undefined);
     });
+    // Everything the page receives from here on is recorded: its document, assets, API answers.
     await page.reload();
     await showsContent(page);
     // A message from the upstream that tries to carry the token to the page.
@@ -162,5 +164,18 @@ describe('the kiosk in Chromium', () => {
     // The launch key left the address bar as soon as the page read it.
     expect(seen.url).not.toContain('key=');
     expect(kiosk.server.relay.stats.down.dropped['contains-secret']).toBe(1);
+  });
+});
+
+describe('display options', () => {
+  it('hides the pointer when display.hideCursor is set, and only then', async () => {
+    kiosk = await startE2eKiosk({ overrides: { display: { hideCursor: true } } });
+    await showsContent(kiosk.page());
+    const cursor = () => kiosk!.page().evaluate(() => getComputedStyle(document.querySelector('button') ?? document.body).cursor);
+    expect(await cursor()).toBe('none');
+    await kiosk.close();
+    kiosk = await startE2eKiosk();
+    await showsContent(kiosk.page());
+    expect(await cursor()).not.toBe('none');
   });
 });

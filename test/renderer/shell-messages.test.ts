@@ -4,14 +4,16 @@ import { announcementText, parseShellMessage } from '../../renderer/src/lib/shel
 const parse = (value: unknown) => parseShellMessage(JSON.stringify(value));
 
 describe('parseShellMessage', () => {
-  it('reads local.hello, with the idle setting', () => {
-    expect(parse({ type: 'local.hello', kioskId: 'lobby-1', version: '0.1.0', uplink: 'open', idleReturnHomeSeconds: 90 })).toEqual({
+  it('reads local.hello, with the idle and cursor settings', () => {
+    expect(parse({ type: 'local.hello', kioskId: 'lobby-1', version: '0.1.0', uplink: 'open', idleReturnHomeSeconds: 90, hideCursor: true })).toEqual({
       type: 'local.hello',
       kioskId: 'lobby-1',
       version: '0.1.0',
       uplink: 'open',
       idleReturnHomeSeconds: 90,
+      hideCursor: true,
     });
+    expect(parse({ type: 'local.hello', hideCursor: 'yes' })).toMatchObject({ hideCursor: false });
     expect(parse({ type: 'local.hello', idleReturnHomeSeconds: 0 })).toMatchObject({ idleReturnHomeSeconds: 0, uplink: 'connecting' });
     expect(parse({ type: 'local.hello', idleReturnHomeSeconds: -5 })).toMatchObject({ idleReturnHomeSeconds: null });
     expect(parse({ type: 'local.hello', idleReturnHomeSeconds: '60' })).toMatchObject({ idleReturnHomeSeconds: null });

@@ -6,7 +6,7 @@ export type UplinkState = 'connecting' | 'open' | 'waiting' | 'stopped';
 export type AnnouncementLevel = 'info' | 'urgent';
 
 export type ShellMessage =
-  | { type: 'local.hello'; kioskId: string; version: string; uplink: UplinkState; idleReturnHomeSeconds: number | null }
+  | { type: 'local.hello'; kioskId: string; version: string; uplink: UplinkState; idleReturnHomeSeconds: number | null; hideCursor: boolean }
   | { type: 'local.uplink'; state: UplinkState }
   | { type: 'local.reload'; resetId: string | null }
   | { type: 'content.updated' }
@@ -60,6 +60,7 @@ export function parseShellMessage(data: unknown): ShellMessage | null {
         version: shortString(m.version),
         uplink: isUplinkState(m.uplink) ? m.uplink : 'connecting',
         idleReturnHomeSeconds: idleSecondsOf(m.idleReturnHomeSeconds),
+        hideCursor: m.hideCursor === true,
       };
     case 'local.uplink':
       return isUplinkState(m.state) ? { type: 'local.uplink', state: m.state } : null;
