@@ -36,6 +36,8 @@ export interface E2eOptions {
   overrides?: Record<string, unknown>;
   /** Start with the upstream down (its port reserved but closed). */
   upstreamDown?: boolean;
+  /** A real site's upstream (e.g. Django) instead of the embedded demo. */
+  upstream?: { wsUrl: string; apiUrl: string; token: string };
 }
 
 export async function startE2eKiosk(options: E2eOptions = {}): Promise<E2eKiosk> {
@@ -49,17 +51,19 @@ export async function startE2eKiosk(options: E2eOptions = {}): Promise<E2eKiosk>
   // The upstream's address and token are fixed up front, so that a kiosk started while
   // its upstream is down finds it once it comes up.
   const port = await freePort();
-  const token = `Token e2e-${randomBytes(24).toString('hex')}`;
-  let demo = options.upstreamDown ? undefined : await startDemoUpstream({ logger, port, kioskToken: token });
+  const token = options.upstream?.token ?? `Token e2e-${randomBytes(24).toString('hex')}`;
+  let demo = options.upstreamDown || options.upstream ? undefined : await startDemoUpstream({ logger, port, kioskToken: token });
   const base = `127.0.0.1:${port}`;
+  const wsUrl = options.upstream?.wsUrl ?? `ws://${base}/ws/kiosk/`;
+  const apiUrl = options.upstream?.apiUrl ?? `http://${base}/api/`;
   const { config } = loadConfig({
     env: {},
     cli: {
       kioskId: 'lobby-1',
       groups: ['lobby'],
       upstream: {
-        ws: { url: `ws://${base}/ws/kiosk/`, token, reconnectBaseMs: 100, reconnectCapMs: 400 },
-        api: { url: `http://${base}/api/`, token, timeoutSeconds: 3 },
+        ws: { url: wsUrl, token, reconnectBaseMs: 100, reconnectCapMs: 400 },
+        api: { url: apiUrl, token, timeoutSeconds: 3 },
       },
       reset: { minIntervalSeconds: 5 },
       ...options.overrides,
