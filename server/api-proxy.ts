@@ -12,7 +12,7 @@ import type { RequestHandler } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { ApiUpstreamConfig, WithToken } from './config/schema.ts';
 import type { Logger } from './logger.ts';
-import { credentialOf, SecretScrubber } from './secret-scrubber.ts';
+import { credentialOf, SecretScrubber, textForms } from './secret-scrubber.ts';
 import { describeUpstreamFailure } from './upstream-errors.ts';
 
 const FORWARDED_REQUEST_HEADERS = new Set([
@@ -96,7 +96,7 @@ export function createApiProxy({ upstream, kioskId, version, logger }: ApiProxyO
     res.writeHead(status, responseHeaders(proxyRes, base, needle));
     const stages: (NodeJS.ReadableStream | Transform | ServerResponse)[] = [proxyRes];
     if (decoder) stages.push(decoder);
-    stages.push(new SecretScrubber(needle), res);
+    stages.push(...textForms(needle).map((form) => new SecretScrubber(form)), res);
     pipeline(stages, (error) => {
       if (error && !res.destroyed) res.destroy();
     });

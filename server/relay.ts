@@ -14,7 +14,7 @@ import {
   type UpstreamVerdict,
 } from './messages.ts';
 import { RendererHub } from './renderer-hub.ts';
-import { credentialOf } from './secret-scrubber.ts';
+import { credentialOf, textForms } from './secret-scrubber.ts';
 import { Uplink, type UplinkState } from './uplink.ts';
 
 type DownDrop = Extract<DownstreamVerdict, { kind: 'drop' }>['reason'] | 'contains-secret';
@@ -52,7 +52,7 @@ export class Relay extends EventEmitter<RelayEvents> {
   readonly #config: RuntimeConfig;
   readonly #version: string;
   readonly #allowUp: ReadonlySet<string>;
-  readonly #secret: Buffer;
+  readonly #secrets: Buffer[];
   readonly #pageNumbers = new WeakMap<WebSocket, number>();
   #pagesSeen = 0;
   readonly #stats: RelayStats = {
@@ -76,7 +76,7 @@ export class Relay extends EventEmitter<RelayEvents> {
     this.#config = config;
     this.#version = version;
     this.#allowUp = new Set(config.relay.allowUp);
-    this.#secret = Buffer.from(credentialOf(config.upstream.ws.token));
+    this.#secrets = textForms(credentialOf(config.upstream.ws.token)).map((form) => Buffer.from(form));
     const { ws } = config.upstream;
     this.uplink = new Uplink({
       url: ws.url,
@@ -160,7 +160,7 @@ export class Relay extends EventEmitter<RelayEvents> {
         return;
       case 'forward':
         // An upstream that echoes the token must not hand it to the page.
-        if (data.includes(this.#secret)) {
+        if (this.#secrets.some((secret) => data.includes(secret))) {
           down.dropped['contains-secret']++;
           return;
         }

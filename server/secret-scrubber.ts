@@ -44,3 +44,13 @@ export function credentialOf(headerValue: string): string {
   const credential = headerValue.trim().split(/\s+/).at(-1) ?? '';
   return credential.length >= 12 ? credential : headerValue;
 }
+
+/**
+ * The forms a secret takes in a body: as is, and JSON-escaped. A token with a quote, a
+ * backslash or a tab looks different inside a JSON string, which is how an echo of the
+ * request headers usually comes back.
+ */
+export function textForms(secret: string): string[] {
+  const escaped = JSON.stringify(secret).slice(1, -1);
+  return escaped === secret ? [secret] : [secret, escaped];
+}
