@@ -1,6 +1,7 @@
 // /api/* → the API upstream: what crosses (an allow-list, the token as configured), what
 // comes back (an allow-list, scrubbed of the token), how upstream failures reach the page,
 // and which paths never leave the kiosk.
+import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialOf } from '../../server/secret-scrubber.ts';
@@ -193,6 +194,23 @@ describe('responses', () => {
     const echoed = JSON.parse(response.body) as Record<string, string>;
     expect(echoed.authorization).toBe('Token [redacted]');
     expect(response.body).not.toContain(credentialOf(kiosk.apiToken));
+  });
+
+  it('scrub a token that JSON escapes (quotes, backslash) from a JSON body that echoes it', async () => {
+    const token = `Signature keyId="kiosk",sig="${randomBytes(16).toString('hex')}\\x"`;
+    const quoted = await startTestKiosk({ upstream: { api: { token } } });
+    try {
+      for (const path of ['/api/echo-headers/', '/api/gzip-echo/']) {
+        const response = await get(path, {}, quoted);
+        expect(lastUpstreamRequest(quoted).headers.authorization).toBe(token);
+        const echoed = JSON.parse(response.body) as Record<string, string>;
+        expect(echoed.authorization).not.toContain(credentialOf(token));
+        expect(response.body).not.toContain(credentialOf(token));
+        expect(response.body).not.toContain(JSON.stringify(credentialOf(token)).slice(1, -1));
+      }
+    } finally {
+      await quoted.close();
+    }
   });
 
   it('never carry Set-Cookie, Access-Control-Allow-Origin or WWW-Authenticate to the page', async () => {

@@ -1,15 +1,17 @@
 // The WebSocket relay: the kiosk page's connections on one side, the one uplink on the
 // other. What crosses in each direction, what is turned into events, what is dropped and
 // counted, and how both legs are kept alive or cut off.
+import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import type { ResetCommand } from '../../server/messages.ts';
 import type { RelayStats } from '../../server/relay.ts';
 import type { RendererHubStats } from '../../server/renderer-hub.ts';
+import { credentialOf } from '../../server/secret-scrubber.ts';
 import type { UplinkState } from '../../server/uplink.ts';
 import { httpRequest, Inbox, openPageSocket, pageHeaders, waitClose, waitOpen } from '../support/clients.ts';
 import { startTestKiosk, type TestKiosk } from '../support/kiosk.ts';
-import type { UpstreamConnection } from '../support/upstream-ws.ts';
+import { WsUpstream, type UpstreamConnection } from '../support/upstream-ws.ts';
 import { waitFor } from '../support/wait.ts';
 
 interface Status {
@@ -247,6 +249,25 @@ describe('upstream → page', () => {
     expect(page.raw.filter((text) => text.includes('debug.echo'))).toEqual([]);
     const after = await status();
     expect(after.relay.down.dropped['contains-secret'] - before.relay.down.dropped['contains-secret']).toBe(2);
+  });
+
+  it('drops a frame that carries the uplink token JSON-escaped (a token with quotes or a backslash)', async () => {
+    const token = `Signature keyId="kiosk",sig="${randomBytes(16).toString('hex')}\\x"`;
+    const quoted = await startTestKiosk({}, { ws: await new WsUpstream({ token }).start() });
+    try {
+      await uplinkOpen(quoted, 1);
+      const page = await openPage(quoted);
+      // An upstream that echoes the handshake headers as JSON escapes the quotes.
+      const echo = JSON.stringify({ type: 'debug.echo', headers: quoted.upstreamWs.connections[0]?.headers });
+      expect(echo).not.toContain(credentialOf(token));
+      quoted.upstreamWs.broadcast(echo);
+      await downstreamBarrier(page, quoted);
+      expect(page.inbox.ofType('debug.echo')).toEqual([]);
+      expect(JSON.stringify(page.inbox.messages)).not.toContain(credentialOf(token));
+      expect((await status(quoted)).relay.down.dropped['contains-secret']).toBe(1);
+    } finally {
+      await quoted.close();
+    }
   });
 });
 
