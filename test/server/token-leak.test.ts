@@ -6,7 +6,7 @@
 // secrets), so a clean log proves that no code path puts a secret in a line at all.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { credentialOf } from '../../server/secret-scrubber.ts';
 import { httpRequest, Inbox, openPageSocket, pageHeaders, rawExchange, waitOpen, type PageSocketOptions } from '../support/clients.ts';
 import { newToken, startTestKiosk, type TestKiosk } from '../support/kiosk.ts';
