@@ -154,3 +154,84 @@ describe('/status and public routes', () => {
     expect(status.refused['key-wrong']).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('guard edges', () => {
+  function upstreamCounts() {
+    return { api: kiosk.upstreamApi.requests.length, apiTcp: kiosk.upstreamApi.tcpConnections, ws: kiosk.upstreamWs.tcpConnections };
+  }
+
+  it.each(['DELETE', 'PUT', 'PATCH', 'OPTIONS'])('treats %s as state-changing: refused without the page Origin', async (method) => {
+    const before = upstreamCounts();
+    const without = await httpRequest(kiosk.server.port, { path: '/api/events/', method, headers: pageHeaders(kiosk.server) });
+    expect(without.status).toBe(403);
+    const foreign = await httpRequest(kiosk.server.port, { path: '/api/events/', method, headers: pageHeaders(kiosk.server, { origin: 'https://evil.example' }) });
+    expect(foreign.status).toBe(403);
+    expect(upstreamCounts()).toEqual(before);
+    const own = await httpRequest(kiosk.server.port, { path: '/api/events/', method, headers: pageHeaders(kiosk.server, { origin: kiosk.server.origin }) });
+    expect(own.status).toBe(200);
+  });
+
+  it.each([
+    ['a prefix of the key', (key: string) => key.slice(0, -1)],
+    ['the key with one more character', (key: string) => `${key}A`],
+    ['the key in another case', (key: string) => (key.toUpperCase() === key ? key.toLowerCase() : key.toUpperCase())],
+    ['the key twice, as a list', (key: string) => `${key}, ${key}`],
+    ['a very long key', (key: string) => key.repeat(20)],
+  ])('refuses %s on /api and /ws', async (_what, variant) => {
+    const before = upstreamCounts();
+    const wrong = variant(kiosk.server.key);
+    expect((await httpRequest(kiosk.server.port, { path: '/api/events/', headers: pageHeaders(kiosk.server, { 'x-kiosk-key': wrong }) })).status).toBe(401);
+    if (!wrong.includes(',')) expect(await handshakeStatus(openPageSocket(kiosk.server, { key: wrong }))).toBe(401);
+    expect(upstreamCounts()).toEqual(before);
+  });
+
+  it('does not take the key from the query string, on /api or /ws', async () => {
+    const headers = { host: `127.0.0.1:${kiosk.server.port}` };
+    expect((await httpRequest(kiosk.server.port, { path: `/api/events/?key=${kiosk.server.key}`, headers })).status).toBe(401);
+    expect(await handshakeStatus(openPageSocket(kiosk.server, { key: null, path: `/ws?key=${kiosk.server.key}` }))).toBe(401);
+  });
+
+  it('refuses a repeated key or Origin header, even when one copy is right', async () => {
+    const before = upstreamCounts();
+    const port = kiosk.server.port;
+    const twoKeys = await rawExchange(port, `GET /api/events/ HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Kiosk-Key: wrong\r\nX-Kiosk-Key: ${kiosk.server.key}\r\n\r\n`);
+    expect(twoKeys).toMatch(/^HTTP\/1\.1 401 /);
+    const twoOrigins = await rawExchange(
+      port,
+      `POST /api/events/ HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: https://evil.example\r\nOrigin: ${kiosk.server.origin}\r\n` +
+        `X-Kiosk-Key: ${kiosk.server.key}\r\nContent-Length: 2\r\n\r\n{}`,
+    );
+    expect(twoOrigins).toMatch(/^HTTP\/1\.1 403 /);
+    expect(upstreamCounts()).toEqual(before);
+  });
+
+  it('checks the Host header, not an absolute request target, and proxies only to the configured upstream', async () => {
+    const port = kiosk.server.port;
+    const before = upstreamCounts();
+    const rebound = await rawExchange(port, `GET http://127.0.0.1:${port}/api/events/ HTTP/1.1\r\nHost: evil.example\r\nX-Kiosk-Key: ${kiosk.server.key}\r\n\r\n`);
+    expect(rebound).toMatch(/^HTTP\/1\.1 403 /);
+    expect(upstreamCounts()).toEqual(before);
+
+    const elsewhere = await rawExchange(
+      port,
+      `GET http://evil.example/api/events/ HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Kiosk-Key: ${kiosk.server.key}\r\nConnection: close\r\n\r\n`,
+    );
+    // Whatever the answer, nothing went anywhere but the configured API, at a path below it.
+    if (/^HTTP\/1\.1 200 /.test(elsewhere)) {
+      expect(kiosk.upstreamApi.requests.at(-1)?.url).toMatch(/^\/api\//);
+      expect(kiosk.upstreamApi.requests.at(-1)?.headers.host).toBe(`127.0.0.1:${kiosk.upstreamApi.port}`);
+    } else {
+      expect(elsewhere).toMatch(/^HTTP\/1\.1 4\d\d /);
+      expect(upstreamCounts()).toEqual(before);
+    }
+  });
+
+  it('never echoes the key subprotocol back in the handshake', async () => {
+    const ws = openPageSocket(kiosk.server);
+    const offered = new Promise<string | string[] | undefined>((resolve) => ws.once('upgrade', (res) => resolve(res.headers['sec-websocket-protocol'])));
+    expect(await handshakeStatus(ws)).toBe(101);
+    expect(await offered).toBe('kiosk.v1');
+    ws.close();
+    await waitClose(ws);
+  });
+});
