@@ -1,6 +1,7 @@
 // The kiosk-shell command line. Commands live in ./commands; this file only parses.
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../server/package-info.ts';
+import { AUTOSTART_ACTIONS, autostartCommand, type AutostartAction, type AutostartOptions } from './commands/autostart.ts';
 import { checkConfigCommand } from './commands/check-config.ts';
 import { resetCommand, type ResetOptions } from './commands/reset.ts';
 import { runCommand, type RunOptions } from './commands/run.ts';
@@ -60,6 +61,18 @@ export function buildProgram(): Command {
     .option('--id <id>', 'the reset id (default: a new one)')
     .action(async (options: ResetOptions) => {
       process.exitCode = await resetCommand(options);
+    });
+
+  program
+    .command('autostart')
+    .description('start the kiosk when this user logs in: enable, disable, or show the status (exit 1: not enabled)')
+    .addArgument(new Argument('<action>').choices(AUTOSTART_ACTIONS))
+    .addOption(new Option('--method <method>', 'Linux: a systemd user unit (default when systemctl --user works) or an XDG autostart entry').choices(['systemd', 'xdg']))
+    .option('--exec <program>', 'the program to start (default: the installed app)')
+    .option('--config <file>', 'start the kiosk with this config file')
+    .option('--root <dir>', 'write under this home directory instead of yours (e.g. a mounted image); runs no systemctl')
+    .action((action: AutostartAction, options: AutostartOptions) => {
+      process.exitCode = autostartCommand(action, options);
     });
 
   return program;
