@@ -3,6 +3,7 @@
 // server/ and kiosk/, shared with the other shells and tested without Electron.
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, Menu, net, powerSaveBlocker, session } from 'electron';
+import { machineConfigPath } from '../kiosk/machine-paths.ts';
 import { installProcessGuards } from '../kiosk/process-guards.ts';
 import { startRuntime, type Runtime } from '../kiosk/runtime.ts';
 import { ConfigError, KioskError } from '../server/errors.ts';
@@ -44,7 +45,14 @@ async function start(): Promise<void> {
   // 5. Config, server and uplink (secrets stay in this process).
   let runtime: Runtime;
   try {
-    runtime = await startRuntime({ configPath: args.config, logger, secrets });
+    runtime = await startRuntime({
+      configPath: args.config,
+      machineConfigPath: machineConfigPath(),
+      packaged: app.isPackaged,
+      shell: 'electron',
+      logger,
+      secrets,
+    });
   } catch (error) {
     const lines = error instanceof ConfigError ? error.problems : [error instanceof KioskError ? error.message : 'unexpected error; see the log'];
     logger.error({ err: error }, 'the kiosk cannot start');

@@ -6,7 +6,7 @@
 //   then                relaunch the whole app, at most maxRelaunchesPerHour;
 //   beyond the budget   keep recreating at the longest delay, and never give up.
 // Counters are persisted: a relaunch must not reset the budget it is spending.
-import { readStateFile, writeStateFile } from './state-dir.ts';
+import { readStateFile, writeStateFile } from './state-file.ts';
 
 export type FailureKind = 'crashed' | 'unresponsive' | 'load-failed' | 'blank';
 

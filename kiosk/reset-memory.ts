@@ -1,6 +1,6 @@
 // What the reset policy must not forget across page reloads and process restarts: the
 // reset ids already acted on, and when the kiosk last reloaded for a reset.
-import { readStateFile, writeStateFile } from './state-dir.ts';
+import { readStateFile, writeStateFile } from './state-file.ts';
 
 const DEFAULT_LIMIT = 500;
 

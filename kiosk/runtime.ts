@@ -1,9 +1,10 @@
 // Start-up shared by every way of running the kiosk (serve, the Chromium shell, the
 // Electron shell), in a fixed order:
 //   1. load and validate the config (refused as a whole, by key path);
-//   2. start the embedded demo upstream when no upstream is configured anywhere, and
-//      load the config again with it as the top layer;
-//   3. register the tokens with the logger's scrubber;
+//   2. register the tokens with the logger's scrubber, then open the log file, whose first
+//      line says what started (version, config file, shell, upstream hosts);
+//   3. start the embedded demo upstream when no upstream is configured anywhere, and
+//      load the config again with it as the lowest layer;
 //   4. start the local server and the uplink;
 //   5. (the caller starts a shell on server.pageUrl and attaches it: the controller).
 import { rmSync } from 'node:fs';
@@ -11,12 +12,13 @@ import path from 'node:path';
 import { demoDefaults, loadConfig, type ConfigSources, type LoadedConfig } from '../server/config/load.ts';
 import type { RuntimeConfig } from '../server/config/schema.ts';
 import { startKioskServer, type KioskServer } from '../server/kiosk-server.ts';
-import type { Logger } from '../server/logger.ts';
+import { logToFiles, type Logger } from '../server/logger.ts';
 import { RENDERER_DIR, VERSION } from '../server/package-info.ts';
 import { KioskController } from './controller.ts';
 import { startDemoUpstream, type DemoUpstream } from './demo/demo-upstream.ts';
-import type { Shell } from './shell.ts';
-import { defaultStateDir, writeStateFile } from './state-dir.ts';
+import { defaultLogDir, defaultStateDir } from './machine-paths.ts';
+import type { Shell, ShellKind } from './shell.ts';
+import { writeStateFile } from './state-file.ts';
 
 export const DEMO_STATE_FILE = 'demo-upstream.json';
 
@@ -24,6 +26,8 @@ export interface RuntimeOptions extends ConfigSources {
   logger: Logger;
   /** The logger's set of values to scrub; tokens and the launch key are added to it. */
   secrets: Set<string>;
+  /** What will show the page; named in the log's first line. */
+  shell: ShellKind;
   rendererDir?: string;
 }
 
@@ -43,8 +47,25 @@ export interface Runtime {
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { logger, secrets } = options;
   let loaded: LoadedConfig = loadConfig(options);
+  const { upstream: configured, kioskId, log } = loaded.config;
+  if (configured !== undefined) secrets.add(configured.ws.token).add(configured.api.token);
+  const paths = options.env ? { env: options.env } : {};
+  const stateDir = loaded.config.stateDir ?? defaultStateDir(paths);
+  logger.setBindings({ kiosk: kioskId });
+  const logFile = logToFiles(logger, { dir: log.dir ?? defaultLogDir(paths), maxFileMB: log.maxFileMB, keepFiles: log.keepFiles });
+  logger.info(
+    {
+      version: VERSION,
+      config: loaded.file ?? null,
+      shell: options.shell,
+      upstreamWs: configured ? new URL(configured.ws.url).host : 'embedded demo',
+      upstreamApi: configured ? new URL(configured.api.url).host : 'embedded demo',
+      logFile: logFile ?? null,
+      node: process.versions.node,
+    },
+    'kiosk-shell starting',
+  );
   for (const warning of loaded.warnings) logger.warn(warning);
-  const stateDir = loaded.config.stateDir ?? defaultStateDir(options.env);
 
   let demo: DemoUpstream | undefined;
   if (loaded.demo) {
@@ -56,8 +77,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
   const { upstream } = loaded.config;
   if (upstream === undefined) throw new Error('unreachable: a loaded config without a demo has upstreams');
-  secrets.add(upstream.ws.token);
-  secrets.add(upstream.api.token);
+  secrets.add(upstream.ws.token).add(upstream.api.token);
   const config: RuntimeConfig = { ...loaded.config, upstream };
 
   let server: KioskServer;
@@ -67,18 +87,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await demo?.close();
     throw error;
   }
-  logger.info(
-    {
-      version: VERSION,
-      kioskId: config.kioskId,
-      config: loaded.file ?? null,
-      demo: demo !== undefined,
-      origin: server.origin,
-      upstreamWs: new URL(config.upstream.ws.url).host,
-      upstreamApi: new URL(config.upstream.api.url).host,
-    },
-    'kiosk-shell started',
-  );
+  logger.info({ origin: server.origin, demo: demo !== undefined }, 'kiosk-shell ready');
   let attached: { shell: Shell; controller: KioskController } | undefined;
   return {
     config,

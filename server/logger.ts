@@ -1,7 +1,10 @@
-// Structured JSON logs on stderr (stdout belongs to the CLI's machine-readable lines).
-// Secrets are kept out by construction, and as a last line of defence every line is
-// scrubbed of the tokens and the launch key before it is written.
-import pino, { type DestinationStream, type Logger } from 'pino';
+// Structured JSON logs on stderr (stdout belongs to the CLI's machine-readable lines) and,
+// once the config is known, in size-rotated files IT can collect. Secrets are kept out by
+// construction, and as a last line of defence every line is scrubbed of the tokens and
+// the launch key before it reaches any destination.
+import { mkdirSync } from 'node:fs';
+import pino, { type DestinationStream, type Logger, type MultiStreamRes } from 'pino';
+import { createStream } from 'rotating-file-stream';
 
 export type { Logger };
 
@@ -9,17 +12,27 @@ export interface LoggerOptions {
   level?: string;
   /** Values that must never appear in a log line; read on every write, so it may grow later. */
   secrets?: ReadonlySet<string>;
-  /** Where lines go; stderr by default. */
+  /** Where lines go; stderr by default (plus log files once logToFiles is called). */
   destination?: DestinationStream;
+  /** With no destination given: also write to stderr (default true). */
+  stderr?: boolean;
   /** Fields on every line (e.g. the kiosk id). */
   base?: Record<string, unknown>;
 }
 
 const REDACTED = '[redacted]';
+export const LOG_FILE_NAME = 'kiosk-shell.log';
+
+/** The destinations of loggers that write to stderr, so that log files can be added later. */
+const multistreams = new WeakMap<Logger, MultiStreamRes<string>>();
 
 export function createLogger(options: LoggerOptions = {}): Logger {
   const secrets = options.secrets ?? new Set<string>();
-  return pino(
+  const multistream =
+    options.destination === undefined
+      ? pino.multistream(options.stderr === false ? [] : [{ stream: pino.destination({ fd: 2, sync: true }), level: 'trace' }])
+      : undefined;
+  const logger = pino(
     {
       level: options.level ?? process.env.KIOSK_LOG_LEVEL ?? 'info',
       base: options.base ?? null,
@@ -31,8 +44,42 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       },
       hooks: { streamWrite: (line) => scrubSecrets(line, secrets) },
     },
-    options.destination ?? pino.destination({ fd: 2, sync: true }),
+    options.destination ?? multistream,
   );
+  if (multistream !== undefined) multistreams.set(logger, multistream);
+  return logger;
+}
+
+export interface LogFileOptions {
+  dir: string;
+  maxFileMB: number;
+  keepFiles: number;
+}
+
+/**
+ * Also writes the logger's lines (already scrubbed) to `dir`/kiosk-shell.log, rotated by
+ * size. Returns the file's path, or undefined for a logger with a destination of its own
+ * (tests) or when the folder cannot be written (the kiosk keeps running on stderr).
+ */
+export function logToFiles(logger: Logger, { dir, maxFileMB, keepFiles }: LogFileOptions): string | undefined {
+  const multistream = multistreams.get(logger);
+  if (multistream === undefined) return undefined;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    logger.warn({ dir, code: (error as NodeJS.ErrnoException).code }, 'cannot create the log folder; logging to stderr only');
+    return undefined;
+  }
+  const stream = createStream(LOG_FILE_NAME, { path: dir, size: `${maxFileMB}M`, maxFiles: keepFiles, mode: 0o600 });
+  let failed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (failed) return;
+    failed = true;
+    // Not through the logger: it would write to the failing file again.
+    process.stderr.write(`kiosk-shell: the log file in ${dir} cannot be written (${error.code ?? error.message}); logging to stderr only\n`);
+  });
+  multistream.add({ stream, level: 'trace' });
+  return `${dir}/${LOG_FILE_NAME}`;
 }
 
 /** `text` with every secret, raw or JSON-escaped, replaced. */

@@ -2,10 +2,11 @@
 // every secret redacted. Exit 0 when usable, 2 with every problem by key path otherwise.
 import { loadConfig, redactConfig } from '../../server/config/load.ts';
 import { reportConfigError } from '../config-report.ts';
+import { machineConfigPath } from '../machine-paths.ts';
 
 export function checkConfigCommand(options: { config?: string }): number {
   try {
-    const loaded = loadConfig({ configPath: options.config });
+    const loaded = loadConfig({ configPath: options.config, machineConfigPath: machineConfigPath() });
     for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
     const report = {
       file: loaded.file ?? null,

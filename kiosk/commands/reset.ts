@@ -2,7 +2,8 @@
 // admin would through its own. (A real site resets from its admin; see integrations/.)
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { defaultStateDir, readStateFile } from '../state-dir.ts';
+import { defaultStateDir } from '../machine-paths.ts';
+import { readStateFile } from '../state-file.ts';
 import { DEMO_STATE_FILE } from '../runtime.ts';
 
 export interface ResetOptions {

@@ -11,6 +11,7 @@ import { PACKAGE_ROOT } from '../../server/package-info.ts';
 import { ChromiumShell, findChromium } from '../chromium-shell.ts';
 import { reportConfigError } from '../config-report.ts';
 import { findElectronBinary, hasDisplay } from '../electron-binary.ts';
+import { machineConfigPath } from '../machine-paths.ts';
 import { installProcessGuards } from '../process-guards.ts';
 import { startRuntime, type Runtime } from '../runtime.ts';
 
@@ -65,7 +66,7 @@ async function runChromium(options: RunOptions): Promise<number | undefined> {
   installProcessGuards(logger);
   let runtime: Runtime;
   try {
-    runtime = await startRuntime({ configPath: options.config, logger, secrets });
+    runtime = await startRuntime({ configPath: options.config, machineConfigPath: machineConfigPath(), shell: 'chromium', logger, secrets });
   } catch (error) {
     return reportConfigError(error);
   }

@@ -4,6 +4,7 @@ import { ConfigError } from '../../server/errors.ts';
 import { createLogger } from '../../server/logger.ts';
 import { reportConfigError } from '../config-report.ts';
 import { HeadlessShell } from '../headless-shell.ts';
+import { machineConfigPath } from '../machine-paths.ts';
 import { installProcessGuards } from '../process-guards.ts';
 import { startRuntime } from '../runtime.ts';
 
@@ -18,6 +19,8 @@ export async function serveCommand(options: { config?: string; port?: number }):
   try {
     runtime = await startRuntime({
       configPath: options.config,
+      machineConfigPath: machineConfigPath(),
+      shell: 'headless',
       cli: options.port === undefined ? {} : { server: { port: options.port } },
       logger,
       secrets,

@@ -1,7 +1,7 @@
 // Builds the effective configuration from its layers (defaults < file < environment <
 // command line), validates it once against the schema and loads the tokens. Every
 // problem is reported together, each by its key path; no secret is ever part of one.
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.ts';
@@ -19,6 +19,13 @@ export interface ConfigSources {
   defaults?: Layer;
   /** `--config FILE`; wins over `KIOSK_CONFIG`. */
   configPath?: string | undefined;
+  /** The machine-wide config file, used when neither of the above names one and it exists. */
+  machineConfigPath?: string | undefined;
+  /**
+   * An installed (packaged) build: it needs a config file (no demo), and takes KIOSK_*
+   * environment overrides only when the file allows them (policy.allowEnvironment).
+   */
+  packaged?: boolean;
   env?: NodeJS.ProcessEnv;
   /** Settings given on the command line (the highest layer). */
   cli?: Layer;
@@ -40,12 +47,19 @@ export interface LoadedConfig {
 export function loadConfig(sources: ConfigSources = {}): LoadedConfig {
   const env = sources.env ?? process.env;
   const problems: string[] = [];
-  const file = sources.configPath ?? (nonEmpty(env.KIOSK_CONFIG) ? env.KIOSK_CONFIG : undefined);
+  const machineFile = sources.machineConfigPath !== undefined && existsSync(sources.machineConfigPath) ? sources.machineConfigPath : undefined;
+  const file = sources.configPath ?? (nonEmpty(env.KIOSK_CONFIG) ? env.KIOSK_CONFIG : undefined) ?? machineFile;
+  if (file === undefined && sources.packaged) {
+    const where = sources.machineConfigPath ?? 'the machine-wide config file';
+    throw new ConfigError([`config file: none found; create ${where} (see docs/deploy.md) or start with --config FILE`]);
+  }
 
   const fileLayer = file === undefined ? {} : readConfigFile(file, problems);
   // Validating the rest of a file we could not read would only add noise.
   if (problems.length > 0) throw new ConfigError(problems);
-  const merged = [sources.defaults ?? {}, fileLayer, environmentLayer(env), sources.cli ?? {}].reduce<Layer>(mergeLayer, {});
+  const policy = isPlainObject(fileLayer.policy) ? fileLayer.policy : {};
+  const envLayer = !sources.packaged || policy.allowEnvironment === true ? environmentLayer(env) : {};
+  const merged = [sources.defaults ?? {}, fileLayer, envLayer, sources.cli ?? {}].reduce<Layer>(mergeLayer, {});
   const demo = file === undefined && merged.upstream === undefined;
   if (demo) Object.assign(merged, { ...demoDefaults(), ...merged });
   if (file !== undefined && merged.upstream === undefined) {
@@ -59,11 +73,12 @@ export function loadConfig(sources: ConfigSources = {}): LoadedConfig {
   const warnings: string[] = [];
   const baseDir = file === undefined ? process.cwd() : path.dirname(path.resolve(file));
   const { upstream, ...rest } = parsed.data;
+  const tokenContext = { baseDir, problems, warnings, allowReadable: rest.policy.allowReadableTokenFile };
   let resolvedUpstream: Upstreams | undefined;
   if (upstream !== undefined) {
     resolvedUpstream = {
-      ws: { ...upstream.ws, token: loadToken('upstream.ws', upstream.ws, baseDir, problems, warnings) },
-      api: { ...upstream.api, token: loadToken('upstream.api', upstream.api, baseDir, problems, warnings) },
+      ws: { ...upstream.ws, token: loadToken('upstream.ws', upstream.ws, tokenContext) },
+      api: { ...upstream.api, token: loadToken('upstream.api', upstream.api, tokenContext) },
     };
   }
   if (problems.length > 0) throw new ConfigError(problems);
@@ -149,12 +164,21 @@ function mergeLayer(lower: Layer, higher: Layer): Layer {
   return result;
 }
 
+interface TokenContext {
+  baseDir: string;
+  problems: string[];
+  warnings: string[];
+  allowReadable: boolean;
+}
+
+/**
+ * The token from `token` or `tokenFile`. A token file other users can read or write is
+ * refused (unless policy.allowReadableTokenFile); one its group can read is warned about.
+ */
 function loadToken(
   keyPath: string,
   endpoint: { token?: string | undefined; tokenFile?: string | undefined },
-  baseDir: string,
-  problems: string[],
-  warnings: string[],
+  { baseDir, problems, warnings, allowReadable }: TokenContext,
 ): string {
   if (endpoint.token !== undefined) return endpoint.token;
   const file = path.resolve(baseDir, endpoint.tokenFile ?? '');
@@ -164,8 +188,16 @@ function loadToken(
       problems.push(`${keyPath}.tokenFile: ${file} is not a token file (a regular file of at most 16 KiB)`);
       return '';
     }
-    if (process.platform !== 'win32' && (stats.mode & 0o077) !== 0) {
-      warnings.push(`${keyPath}.tokenFile: ${file} can be read by group or others; run: chmod 600 '${file}'`);
+    const fix = `run: chmod 600 '${file}'`;
+    if (process.platform !== 'win32' && (stats.mode & 0o006) !== 0) {
+      const message = `${keyPath}.tokenFile: ${file} can be read or written by other users; ${fix}`;
+      if (allowReadable) warnings.push(`${message} (accepted: policy.allowReadableTokenFile)`);
+      else {
+        problems.push(`${message} (or set policy.allowReadableTokenFile)`);
+        return '';
+      }
+    } else if (process.platform !== 'win32' && (stats.mode & 0o060) !== 0) {
+      warnings.push(`${keyPath}.tokenFile: ${file} can be read by its group; ${fix}`);
     }
     const token = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
     const check = tokenValue.safeParse(token);

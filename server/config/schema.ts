@@ -184,6 +184,25 @@ export const configSchema = z.strictObject({
       staggerSeconds: z.number().min(0).max(3600).default(0).describe('Random delay 0..this before a reset reloads, to spread a fleet.'),
     })
     .prefault({}),
+  policy: z
+    .strictObject({
+      allowEnvironment: z
+        .boolean()
+        .default(false)
+        .describe('Packaged builds only: let KIOSK_* environment variables override this file (development builds always do).'),
+      allowReadableTokenFile: z
+        .boolean()
+        .default(false)
+        .describe('Accept a token file other users can read or write (not recommended).'),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      dir: z.string().min(1).optional().describe('Folder for the rotated JSON log files; default: the OS\'s per-user log folder ($KIOSK_LOG_DIR).'),
+      maxFileMB: z.number().min(1).max(1024).default(10).describe('A log file is rotated when it reaches this size.'),
+      keepFiles: z.int().min(1).max(100).default(5).describe('How many rotated log files are kept.'),
+    })
+    .prefault({}),
   display: z
     .strictObject({
       hideCursor: z.boolean().default(false).describe('Hide the mouse pointer over the kiosk page (touch screens).'),

@@ -126,7 +126,8 @@ describe('serve', () => {
       expect(typeof entry.level).toBe('string');
       expect(typeof entry.msg).toBe('string');
     }
-    expect(cli.stderr).toContain('"msg":"kiosk-shell started"');
+    expect(cli.stderr).toContain('"msg":"kiosk-shell starting"');
+    expect(cli.stderr).toContain('"msg":"kiosk-shell ready"');
     expect(cli.stderr).toContain('"msg":"stopping"');
     expectNoSecret(cli.stdout + cli.stderr);
     expect(cli.stderr).not.toContain(key);
@@ -223,12 +224,22 @@ describe('check-config', () => {
     expect(stderr).toBe('');
   });
 
-  it('warns on stderr about a token file others can read, still exiting 0', async () => {
-    const file = writeConfig({}, 0o644);
+  it('warns on stderr about a token file its group can read, still exiting 0', async () => {
+    const file = writeConfig({}, 0o640);
     const { code, stdout, stderr } = await runCli(['check-config', '--config', file], env);
     expect(code).toBe(0);
     const tokenFile = path.join(dir, 'ws.token');
-    expect(stderr).toBe(`warning: upstream.ws.tokenFile: ${tokenFile} can be read by group or others; run: chmod 600 '${tokenFile}'\n`);
+    expect(stderr).toBe(`warning: upstream.ws.tokenFile: ${tokenFile} can be read by its group; run: chmod 600 '${tokenFile}'\n`);
+    expectNoSecret(stdout + stderr);
+  });
+
+  it('refuses a token file other users can read, with exit 2 and the exact chmod', async () => {
+    const file = writeConfig({}, 0o644);
+    const { code, stdout, stderr } = await runCli(['check-config', '--config', file], env);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    const tokenFile = path.join(dir, 'ws.token');
+    expect(stderr).toContain(`upstream.ws.tokenFile: ${tokenFile} can be read or written by other users; run: chmod 600 '${tokenFile}'`);
     expectNoSecret(stdout + stderr);
   });
 

@@ -179,18 +179,44 @@ describe('token files', () => {
     expect(warnings).toEqual([]);
   });
 
-  it('warns, naming the exact chmod, when group or others can read a token file', () => {
+  it('warns, naming the exact chmod, when the token file\'s group can read it', () => {
     const wsFile = writeSecret('ws.token', wsToken, 0o640);
-    const apiFile = writeSecret('api.token', apiToken, 0o604);
+    const apiFile = writeSecret('api.token', apiToken, 0o660);
     const file = writeConfig({ kioskId: 'k1', upstream: { ws: { url: WS_URL, tokenFile: 'ws.token' }, api: { url: API_URL, tokenFile: 'api.token' } } });
     const { warnings, config } = load({ configPath: file });
     expect(warnings).toEqual([
-      `upstream.ws.tokenFile: ${wsFile} can be read by group or others; run: chmod 600 '${wsFile}'`,
-      `upstream.api.tokenFile: ${apiFile} can be read by group or others; run: chmod 600 '${apiFile}'`,
+      `upstream.ws.tokenFile: ${wsFile} can be read by its group; run: chmod 600 '${wsFile}'`,
+      `upstream.api.tokenFile: ${apiFile} can be read by its group; run: chmod 600 '${apiFile}'`,
     ]);
     expectNoSecret(warnings.join('\n'), wsToken, apiToken);
     // A warning, not a refusal: the kiosk still runs with the token.
     expect(config.upstream?.ws.token).toBe(wsToken);
+  });
+
+  it('refuses, naming the exact chmod, a token file other users can read or write', () => {
+    const wsFile = writeSecret('ws.token', wsToken, 0o644);
+    const apiFile = writeSecret('api.token', apiToken, 0o602);
+    const file = writeConfig({ kioskId: 'k1', upstream: { ws: { url: WS_URL, tokenFile: 'ws.token' }, api: { url: API_URL, tokenFile: 'api.token' } } });
+    const problems = problemsOf({ configPath: file });
+    expect(problems).toEqual([
+      `upstream.ws.tokenFile: ${wsFile} can be read or written by other users; run: chmod 600 '${wsFile}' (or set policy.allowReadableTokenFile)`,
+      `upstream.api.tokenFile: ${apiFile} can be read or written by other users; run: chmod 600 '${apiFile}' (or set policy.allowReadableTokenFile)`,
+    ]);
+    expectNoSecret(problems.join('\n'), wsToken, apiToken);
+  });
+
+  it('accepts a token file other users can read when the policy says so, with a warning', () => {
+    writeSecret('ws.token', wsToken, 0o644);
+    writeSecret('api.token', apiToken, 0o600);
+    const file = writeConfig({
+      kioskId: 'k1',
+      policy: { allowReadableTokenFile: true },
+      upstream: { ws: { url: WS_URL, tokenFile: 'ws.token' }, api: { url: API_URL, tokenFile: 'api.token' } },
+    });
+    const { warnings, config } = load({ configPath: file });
+    expect(config.upstream?.ws.token).toBe(wsToken);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/accepted: policy.allowReadableTokenFile/);
   });
 
   it('does not warn about a token file only its owner can read', () => {
@@ -433,5 +459,33 @@ describe('what the schema refuses', () => {
   it('refuses a reconnect cap below the base', () => {
     const file = writeConfig({ kioskId: 'k1', upstream: upstream({ reconnectBaseMs: 5000, reconnectCapMs: 1000 }) });
     expect(problemsOf({ configPath: file })).toEqual(['upstream.ws.reconnectCapMs: must be at least reconnectBaseMs']);
+  });
+});
+
+describe('machine-wide config and packaged builds', () => {
+  it('uses the machine-wide file when no --config or KIOSK_CONFIG names one', () => {
+    const file = writeConfig({ kioskId: 'machine-1', upstream: upstream() });
+    const { config, file: used } = load({ machineConfigPath: file });
+    expect(config.kioskId).toBe('machine-1');
+    expect(used).toBe(file);
+    const other = writeConfig({ kioskId: 'explicit-1', upstream: upstream() }, 'other.json');
+    expect(load({ machineConfigPath: file, configPath: other }).config.kioskId).toBe('explicit-1');
+  });
+
+  it('a packaged build without any config file is refused with the file to create, not run on the demo', () => {
+    const missing = path.join(dir, 'etc', 'kiosk-shell', 'config.json');
+    expect(problemsOf({ packaged: true, machineConfigPath: missing })).toEqual([
+      `config file: none found; create ${missing} (see docs/deploy.md) or start with --config FILE`,
+    ]);
+    expect(load({ machineConfigPath: missing }).demo).toBe(true);
+  });
+
+  it('a packaged build ignores KIOSK_* overrides unless the file allows them', () => {
+    const env = { KIOSK_ID: 'from-env' };
+    const strict = writeConfig({ kioskId: 'from-file', upstream: upstream() }, 'strict.json');
+    expect(load({ configPath: strict, env, packaged: true }).config.kioskId).toBe('from-file');
+    expect(load({ configPath: strict, env }).config.kioskId).toBe('from-env');
+    const open = writeConfig({ kioskId: 'from-file', policy: { allowEnvironment: true }, upstream: upstream() }, 'open.json');
+    expect(load({ configPath: open, env, packaged: true }).config.kioskId).toBe('from-env');
   });
 });
