@@ -3,6 +3,7 @@
 // server/ and kiosk/, shared with the other shells and tested without Electron.
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, Menu, net, powerSaveBlocker, session } from 'electron';
+import { main as cliMain, SUBCOMMANDS } from '../kiosk/cli.ts';
 import { machineConfigPath } from '../kiosk/machine-paths.ts';
 import { installProcessGuards } from '../kiosk/process-guards.ts';
 import { startRuntime, type Runtime } from '../kiosk/runtime.ts';
@@ -24,11 +25,19 @@ let shell: ElectronShell | undefined;
 // 1. Before anything can throw: errors are logged and the kiosk keeps running.
 installProcessGuards(logger);
 
-// 2. One kiosk per machine; a second launch only focuses the first.
-if (!acquireSingleInstance(app, () => shell?.window?.focus())) {
+// 2. The installed app is also the command line (its Node cannot be run on its own: the
+//    RunAsNode fuse is off): `kiosk-shell doctor`, `check-config`, `autostart`, `serve`
+//    run the CLI and open no window.
+const subcommand = process.argv.slice(app.isPackaged ? 1 : 2).find((arg) => !arg.startsWith('-'));
+if (subcommand !== undefined && (SUBCOMMANDS as readonly string[]).includes(subcommand)) {
+  await cliMain(process.argv, { packaged: app.isPackaged });
+  // serve keeps running until SIGTERM; every other command is done.
+  if (subcommand !== 'serve') app.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+} else if (!acquireSingleInstance(app, () => shell?.window?.focus())) {
+  // 3. One kiosk per machine; a second launch only focuses the first.
   app.quit();
 } else {
-  // 3. Lock-down for every web contents, registered before any exists.
+  // 4. Lock-down for every web contents, registered before any exists.
   setupSecurity(app, { origin: () => origin, dev: args.dev, logger });
   applyKioskSwitches(app);
   // The shell recreates a lost window; the app never quits because windows closed.
@@ -37,12 +46,12 @@ if (!acquireSingleInstance(app, () => shell?.window?.focus())) {
 }
 
 async function start(): Promise<void> {
-  // 4. No menu, a hardened session, a display that stays on.
+  // 5. No menu, a hardened session, a display that stays on.
   Menu.setApplicationMenu(null);
   hardenSession(session.defaultSession, { origin: () => origin, dev: args.dev, logger });
   keepDisplayAwake(powerSaveBlocker);
 
-  // 5. Config, server and uplink (secrets stay in this process).
+  // 6. Config, server and uplink (secrets stay in this process).
   let runtime: Runtime;
   try {
     runtime = await startRuntime({
@@ -62,7 +71,7 @@ async function start(): Promise<void> {
   }
   origin = runtime.server.origin;
 
-  // 6. The window, the bridge that hands it the key, and the controller that heals it.
+  // 7. The window, the bridge that hands it the key, and the controller that heals it.
   const electronShell = new ElectronShell({
     app,
     url: `${origin}/`,
@@ -75,7 +84,7 @@ async function start(): Promise<void> {
   electronShell.open();
   runtime.attach(electronShell);
 
-  // 7. Tell the page about the network, which it cannot see from behind the loopback server.
+  // 8. Tell the page about the network, which it cannot see from behind the loopback server.
   let online = net.isOnline();
   setInterval(() => {
     const now = net.isOnline();
@@ -84,7 +93,7 @@ async function start(): Promise<void> {
     sendStatus(electronShell.window?.webContents, { networkOnline: online });
   }, 5000).unref();
 
-  // 8. Orderly shutdown: pages get 1001, the uplink closes, then the app exits.
+  // 9. Orderly shutdown: pages get 1001, the uplink closes, then the app exits.
   let stopping = false;
   app.on('before-quit', (event) => {
     if (stopping) return;

@@ -3,6 +3,7 @@ import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 
 import { VERSION } from '../server/package-info.ts';
 import { AUTOSTART_ACTIONS, autostartCommand, type AutostartAction, type AutostartOptions } from './commands/autostart.ts';
 import { checkConfigCommand } from './commands/check-config.ts';
+import { doctorCommand, type DoctorCommandOptions } from './commands/doctor.ts';
 import { resetCommand, type ResetOptions } from './commands/reset.ts';
 import { runCommand, type RunOptions } from './commands/run.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -15,7 +16,8 @@ function port(value: string): number {
   return parsed;
 }
 
-export function buildProgram(): Command {
+/** `packaged`: the installed Electron app runs the commands (its argv has no script path). */
+export function buildProgram({ packaged = false }: { packaged?: boolean } = {}): Command {
   const program = new Command('kiosk-shell')
     .description('A locked-down kiosk shell with a token-holding relay for its API and WebSocket.')
     .version(VERSION)
@@ -64,6 +66,15 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('doctor')
+    .description('check config, token files, the upstreams (DNS, TLS, token), the shell and the display; exit 1 if anything fails')
+    .option('--config <file>', 'config file (default: $KIOSK_CONFIG, or the machine-wide one)')
+    .addOption(new Option('--shell <shell>', 'the shell to check for').choices(['electron', 'chromium']).default('electron'))
+    .action(async (options: DoctorCommandOptions) => {
+      process.exitCode = await doctorCommand({ ...options, packaged });
+    });
+
+  program
     .command('autostart')
     .description('start the kiosk when this user logs in: enable, disable, or show the status (exit 1: not enabled)')
     .addArgument(new Argument('<action>').choices(AUTOSTART_ACTIONS))
@@ -78,9 +89,12 @@ export function buildProgram(): Command {
   return program;
 }
 
-export async function main(argv: readonly string[] = process.argv): Promise<void> {
+/** Commands the installed Electron app runs instead of opening the kiosk. */
+export const SUBCOMMANDS = ['serve', 'check-config', 'doctor', 'reset', 'autostart', 'help'] as const;
+
+export async function main(argv: readonly string[] = process.argv, { packaged = false }: { packaged?: boolean } = {}): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram({ packaged }).parseAsync(argv, { from: packaged ? 'electron' : 'node' });
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and --version end here too, with their own exit code 0.
