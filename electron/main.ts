@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, Menu, net, powerSaveBlocker, session } from 'electron';
 import { main as cliMain, SUBCOMMANDS } from '../kiosk/cli.ts';
+import { diagnosticPageUrl } from '../kiosk/diagnostic-page.ts';
 import { machineConfigPath } from '../kiosk/machine-paths.ts';
 import { installProcessGuards } from '../kiosk/process-guards.ts';
 import { startRuntime, type Runtime } from '../kiosk/runtime.ts';
@@ -12,7 +13,7 @@ import { createLogger } from '../server/logger.ts';
 import { parseShellArgs } from './args.ts';
 import { ElectronShell } from './electron-shell.ts';
 import { sendStatus, setupIpc } from './ipc.ts';
-import { acquireSingleInstance, applyKioskSwitches, diagnosticPageUrl, keepDisplayAwake } from './lifecycle.ts';
+import { acquireSingleInstance, applyKioskSwitches, keepDisplayAwake } from './lifecycle.ts';
 import { hardenSession, setupSecurity } from './security.ts';
 import { createKioskWindow } from './window.ts';
 

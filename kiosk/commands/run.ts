@@ -5,11 +5,12 @@
 // where there is no display, it says that too and runs Chromium headless.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { KioskError } from '../../server/errors.ts';
-import { createLogger } from '../../server/logger.ts';
+import { ConfigError, KioskError } from '../../server/errors.ts';
+import { createLogger, type Logger } from '../../server/logger.ts';
 import { PACKAGE_ROOT } from '../../server/package-info.ts';
 import { ChromiumShell, findChromium } from '../chromium-shell.ts';
 import { reportConfigError } from '../config-report.ts';
+import { diagnosticPageUrl } from '../diagnostic-page.ts';
 import { findElectronBinary, hasDisplay } from '../electron-binary.ts';
 import { machineConfigPath } from '../machine-paths.ts';
 import { installProcessGuards } from '../process-guards.ts';
@@ -23,6 +24,7 @@ export interface RunOptions {
 }
 
 const STOP_DEADLINE_MS = 1800;
+const NO_ORIGIN = 'null';
 const say = (line: string) => process.stderr.write(`kiosk-shell: ${line}\n`);
 
 export async function runCommand(options: RunOptions): Promise<number | undefined> {
@@ -68,7 +70,10 @@ async function runChromium(options: RunOptions): Promise<number | undefined> {
   try {
     runtime = await startRuntime({ configPath: options.config, machineConfigPath: machineConfigPath(), shell: 'chromium', logger, secrets });
   } catch (error) {
-    return reportConfigError(error);
+    const code = reportConfigError(error);
+    // On a screen, say it there too: a kiosk that cannot start must not look merely blank.
+    if (!headless && error instanceof ConfigError) await showDiagnostic(executablePath, error.problems, logger, code);
+    return code;
   }
   try {
     const shell = await ChromiumShell.launch({
@@ -99,4 +104,24 @@ async function runChromium(options: RunOptions): Promise<number | undefined> {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   return undefined;
+}
+
+/** Shows the problems fullscreen until the kiosk is stopped, then exits with `code`. */
+async function showDiagnostic(executablePath: string, problems: readonly string[], logger: Logger, code: number): Promise<void> {
+  // Listen first: a stop that arrives while Chromium starts must still end the process.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  const shell = await ChromiumShell.launch({
+    url: diagnosticPageUrl('This kiosk cannot start', problems),
+    origin: NO_ORIGIN,
+    executablePath,
+    headless: false,
+    logger,
+  }).catch(() => undefined);
+  if (shell === undefined) return;
+  await stopped;
+  await shell.close();
+  process.exit(code);
 }

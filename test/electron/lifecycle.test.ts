@@ -1,7 +1,7 @@
 import type { App } from 'electron';
 import { describe, expect, it } from 'vitest';
 import { parseShellArgs } from '../../electron/args.ts';
-import { acquireSingleInstance, applyKioskSwitches, diagnosticPageUrl, keepDisplayAwake } from '../../electron/lifecycle.ts';
+import { acquireSingleInstance, applyKioskSwitches, keepDisplayAwake } from '../../electron/lifecycle.ts';
 import { FakeApp, fake } from './electron-fake.ts';
 
 describe('single instance', () => {
@@ -33,13 +33,6 @@ describe('lifecycle', () => {
     expect(app.switches).toContainEqual(['overscroll-history-navigation', '0']);
   });
 
-  it('builds a diagnostic page that shows every problem as text, never as markup', () => {
-    const url = diagnosticPageUrl('This kiosk cannot start', ['kioskId: required', 'upstream.ws.url: <script>alert(1)</script>']);
-    const html = decodeURIComponent(url.replace(/^data:text\/html;charset=utf-8,/, ''));
-    expect(html).toContain('kioskId: required');
-    expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
-    expect(html).not.toContain('<script>');
-  });
 });
 
 describe('the Electron app\'s arguments', () => {

@@ -1,0 +1,12 @@
+import { describe, expect, it } from 'vitest';
+import { diagnosticPageUrl } from '../../kiosk/diagnostic-page.ts';
+
+describe('the diagnostic page', () => {
+  it('builds a diagnostic page that shows every problem as text, never as markup', () => {
+    const url = diagnosticPageUrl('This kiosk cannot start', ['kioskId: required', 'upstream.ws.url: <script>alert(1)</script>']);
+    const html = decodeURIComponent(url.replace(/^data:text\/html;charset=utf-8,/, ''));
+    expect(html).toContain('kioskId: required');
+    expect(html).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
+    expect(html).not.toContain('<script>');
+  });
+});
