@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { closeSocket } from './close-socket.ts';
 import { SUBPROTOCOL } from './guard.ts';
 import type { Logger } from './logger.ts';
 
@@ -95,21 +96,7 @@ export class RendererHub extends EventEmitter<RendererHubEvents> {
   /** Closes every page connection with `code` (1001 when the kiosk shuts down). */
   async close(code = 1001, reason = 'kiosk shutting down'): Promise<void> {
     clearInterval(this.#heartbeat);
-    const closing = [...this.#server.clients].map(
-      (ws) =>
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            ws.terminate();
-            resolve();
-          }, 500);
-          ws.once('close', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          ws.close(code, reason);
-        }),
-    );
-    await Promise.all(closing);
+    await Promise.all([...this.#server.clients].map((ws) => closeSocket(ws, code, reason, 500)));
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 

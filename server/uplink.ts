@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { Backoff } from './backoff.ts';
+import { closeSocket } from './close-socket.ts';
 import type { Logger } from './logger.ts';
 
 export type UplinkState = 'connecting' | 'open' | 'waiting' | 'stopped';
@@ -84,20 +85,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     this.#setState('stopped');
     clearTimeout(this.#retryTimer);
     clearInterval(this.#heartbeatTimer);
-    const socket = this.#socket;
-    if (socket === undefined || socket.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        socket.terminate();
-        resolve();
-      }, 1000);
-      socket.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
-      else socket.close(1001, 'kiosk shutting down');
-    });
+    if (this.#socket !== undefined) await closeSocket(this.#socket, 1001, 'kiosk shutting down', 1000);
   }
 
   #connect(): void {
