@@ -7,6 +7,7 @@ import { KioskController } from '../../kiosk/controller.ts';
 import { startTestKiosk, type TestKiosk } from '../support/kiosk.ts';
 import { SimulatedPage } from '../support/page-sim.ts';
 import { fake, type FakeBrowserWindow } from './electron-fake.ts';
+import { waitFor } from '../support/wait.ts';
 
 let kiosk: TestKiosk;
 let controller: KioskController;
@@ -46,7 +47,7 @@ describe('Electron shell with the kiosk controller', () => {
   it('reloads a crashed renderer', async () => {
     const window = await setUp();
     window.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 11 });
-    await waitUntil(() => window.webContents.calls.includes('reloadIgnoringCache'));
+    await waitFor(() => window.webContents.calls.includes('reloadIgnoringCache'));
     expect(controller.stats.recovery.byKind.crashed).toBe(1);
   });
 
@@ -59,11 +60,3 @@ describe('Electron shell with the kiosk controller', () => {
     expect(kiosk.upstreamWs.messagesOfType('kiosk.ack')[0]).toMatchObject({ id: 'r-e1', status: 'reloaded' });
   });
 });
-
-async function waitUntil(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -10,6 +10,7 @@ import { HeadlessShell } from '../../kiosk/headless-shell.ts';
 import type { Shell, ShellEvents } from '../../kiosk/shell.ts';
 import { startTestKiosk, type TestKiosk } from '../support/kiosk.ts';
 import { SimulatedPage } from '../support/page-sim.ts';
+import { waitFor } from '../support/wait.ts';
 
 /**
  * A window shell for tests: reloading or recreating it loads the simulated page again,
@@ -101,7 +102,7 @@ describe('a reset with no window attached (serve)', () => {
     await kiosk.upstreamWs.waitFor(() => acks().length >= 1, 5000, 'ack');
     // A marker reset for another kiosk proves both frames were processed before we count.
     kiosk.upstreamWs.broadcast(JSON.stringify({ type: 'kiosk.reset', id: 'marker', target: { kiosks: ['elsewhere'] } }));
-    await waitUntil(() => controller.stats.resets.received === 3);
+    await waitFor(() => controller.stats.resets.received === 3);
     expect(p.loads).toBe(2);
     expect(acks()).toHaveLength(1);
     expect(controller.stats.resets).toMatchObject({ duplicate: 1, 'not-targeted': 1, reloaded: 1 });
@@ -125,7 +126,7 @@ describe('a reset with no window attached (serve)', () => {
     const p = await page();
     kiosk.upstreamWs.broadcast(JSON.stringify({ type: 'kiosk.reset', id: 'r-a', target: { kiosks: ['lobby-2'] } }));
     kiosk.upstreamWs.broadcast(JSON.stringify({ type: 'kiosk.reset', id: 'r-b', target: { groups: ['floor-9'] } }));
-    await waitUntil(() => controller.stats.resets['not-targeted'] === 2);
+    await waitFor(() => controller.stats.resets['not-targeted'] === 2);
     expect(p.loads).toBe(1);
     expect(acks()).toHaveLength(0);
   });
@@ -134,7 +135,7 @@ describe('a reset with no window attached (serve)', () => {
     await setUp();
     const p = await page();
     kiosk.upstreamWs.broadcast('reset');
-    await waitUntil(() => controller.stats.resets.reloaded === 1);
+    await waitFor(() => controller.stats.resets.reloaded === 1);
     expect(p.loads).toBe(2);
     expect(acks()).toHaveLength(0);
   });
@@ -166,7 +167,7 @@ describe('a reset with no window attached (serve)', () => {
     await setUp({ stateDir, overrides: { reset: { minIntervalSeconds: 0 } } });
     const p = await page();
     kiosk.upstreamWs.broadcast(JSON.stringify({ type: 'kiosk.reset', id: 'r-once', target: 'all' }));
-    await waitUntil(() => controller.stats.resets.duplicate === 1);
+    await waitFor(() => controller.stats.resets.duplicate === 1);
     expect(p.loads).toBe(1);
   });
 });
@@ -211,14 +212,14 @@ describe('with a window', () => {
     await setUp({ shell });
     shell.page = await page({ reloadOnRequest: false });
     shell.emit('failure', 'crashed', 'render process gone');
-    await waitUntil(() => shell.calls.length === 1);
+    await waitFor(() => shell.calls.length === 1);
     expect(shell.calls).toEqual(['reload']);
     expect(controller.stats.recovery.byKind.crashed).toBe(1);
 
     // Now the page loads blank: it never connects again. The watchdog notices.
     shell.page.close();
     shell.page = undefined;
-    await waitUntil(() => controller.stats.recovery.byKind.blank >= 1, 8000);
+    await waitFor(() => controller.stats.recovery.byKind.blank >= 1, { timeoutMs: 8000 });
     expect(shell.calls.length).toBeGreaterThanOrEqual(2);
   });
 
@@ -228,19 +229,11 @@ describe('with a window', () => {
     await setUp({ shell });
     shell.page = await page({ reloadOnRequest: false });
     // The first load's local.shown must have arrived, or it would count as a later recovery.
-    await waitUntil(() => kiosk.server.relay.stats.up.local === 1);
+    await waitFor(() => kiosk.server.relay.stats.up.local === 1);
     for (let i = 0; i < 4; i++) {
       shell.emit('failure', 'unresponsive', 'test');
-      await waitUntil(() => shell.calls.length === i + 1);
+      await waitFor(() => shell.calls.length === i + 1);
     }
     expect(shell.calls).toEqual(['reload', 'reload', 'reload', 'recreate']);
   });
 });
-
-async function waitUntil(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

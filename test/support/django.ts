@@ -17,6 +17,7 @@ import { startKioskServer, type KioskServer } from '../../server/kiosk-server.ts
 import { createLogger } from '../../server/logger.ts';
 import { FIXTURE_RENDERER, LogCapture } from './kiosk.ts';
 import { SimulatedPage } from './page-sim.ts';
+import { freePort } from './ports.ts';
 import { waitFor } from './wait.ts';
 
 export const PYTHON = '/usr/bin/python3';
@@ -171,15 +172,4 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
   await exited;
   clearTimeout(timer);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

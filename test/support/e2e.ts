@@ -3,7 +3,6 @@
 // Chromium shell driving Debian's Chromium headless.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { Page } from 'playwright-core';
 import { ChromiumShell, findChromium } from '../../kiosk/chromium-shell.ts';
 import { KioskController } from '../../kiosk/controller.ts';
@@ -14,6 +13,7 @@ import { startKioskServer, type KioskServer } from '../../server/kiosk-server.ts
 import { createLogger, type Logger } from '../../server/logger.ts';
 import { RENDERER_DIR } from '../../server/package-info.ts';
 import { LogCapture } from './kiosk.ts';
+import { freePort } from './ports.ts';
 
 export const CHROMIUM_FLAGS = ['--disable-gpu'];
 
@@ -120,15 +120,4 @@ export async function startE2eKiosk(options: E2eOptions = {}): Promise<E2eKiosk>
       await demo?.close();
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
