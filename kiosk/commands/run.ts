@@ -5,11 +5,11 @@
 // where there is no display, it says that too and runs Chromium headless.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { ConfigError, KioskError } from '../../server/errors.ts';
+import { ConfigError } from '../../server/errors.ts';
 import { createLogger, type Logger } from '../../server/logger.ts';
 import { PACKAGE_ROOT } from '../../server/package-info.ts';
 import { ChromiumShell, findChromium } from '../chromium-shell.ts';
-import { reportConfigError } from '../config-report.ts';
+import { reportStartFailure } from '../config-report.ts';
 import { diagnosticPageUrl } from '../diagnostic-page.ts';
 import { findElectronBinary, hasDisplay } from '../electron-binary.ts';
 import { machineConfigPath } from '../machine-paths.ts';
@@ -70,7 +70,7 @@ async function runChromium(options: RunOptions): Promise<number | undefined> {
   try {
     runtime = await startRuntime({ configPath: options.config, machineConfigPath: machineConfigPath(), shell: 'chromium', logger, secrets });
   } catch (error) {
-    const code = reportConfigError(error);
+    const code = reportStartFailure(error, logger);
     // On a screen, say it there too: a kiosk that cannot start must not look merely blank.
     if (!headless && error instanceof ConfigError) await showDiagnostic(executablePath, error.problems, logger, code);
     return code;
@@ -88,11 +88,7 @@ async function runChromium(options: RunOptions): Promise<number | undefined> {
     runtime.attach(shell);
   } catch (error) {
     await runtime.close();
-    if (error instanceof KioskError) {
-      say(error.message);
-      return 1;
-    }
-    throw error;
+    return reportStartFailure(error, logger);
   }
   if (headless) say(`the kiosk is at ${runtime.server.pageUrl}`);
   process.stdout.write(`${JSON.stringify({ event: 'ready', url: runtime.server.pageUrl, shell: 'chromium', headless })}\n`);

@@ -1,15 +1,13 @@
 // `kiosk-shell serve`: the local server and the uplink with no window. Prints exactly one
 // JSON line on stdout when ready; logs go to stderr; SIGTERM/SIGINT stop it within 2 s.
-import { ConfigError } from '../../server/errors.ts';
 import { createLogger } from '../../server/logger.ts';
-import { reportConfigError } from '../config-report.ts';
+import { reportStartFailure } from '../config-report.ts';
 import { HeadlessShell } from '../headless-shell.ts';
 import { machineConfigPath } from '../machine-paths.ts';
 import { installProcessGuards } from '../process-guards.ts';
 import { startRuntime } from '../runtime.ts';
 
 const STOP_DEADLINE_MS = 1800;
-const EXIT_START_FAILED = 1;
 
 export async function serveCommand(options: { config?: string; port?: number }): Promise<number | undefined> {
   const secrets = new Set<string>();
@@ -26,11 +24,7 @@ export async function serveCommand(options: { config?: string; port?: number }):
       secrets,
     });
   } catch (error) {
-    if (error instanceof ConfigError) return reportConfigError(error);
-    // Not a config problem (e.g. the port is taken): say so and exit non-zero, so that a
-    // supervisor sees the failure and restarts, rather than an "uncaught" line and exit 0.
-    logger.error({ err: error }, 'kiosk-shell could not start');
-    return EXIT_START_FAILED;
+    return reportStartFailure(error, logger);
   }
   runtime.attach(new HeadlessShell(runtime.server.relay));
   process.stdout.write(`${JSON.stringify({ event: 'ready', url: runtime.server.pageUrl })}\n`);

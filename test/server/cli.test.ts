@@ -176,6 +176,25 @@ describe('serve', () => {
   });
 });
 
+describe('the kiosk (run) with the Chromium shell', () => {
+  it('exits 1, naming the port, when the port is taken, rather than exiting 0 with nothing running', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as { port: number }).port;
+    try {
+      const cli = spawnCli(['--shell', 'chromium', '--headless', '--config', writeConfig({ server: { port: taken } })], env);
+      running.push(cli);
+      const exit = await cli.exited;
+      expect(exit.code).toBe(1);
+      expect(cli.stdout).toBe('');
+      expect(cli.stderr).toContain(`kiosk-shell: port ${taken} on 127.0.0.1 is in use`);
+      expectNoSecret(cli.stderr);
+    } finally {
+      await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+});
+
 // Each check-config and usage test has its own folder, so they can run side by side.
 describe.concurrent('check-config', () => {
   it('exits 2 listing every problem by key path on stderr, with no secret', async () => {
