@@ -12,7 +12,7 @@ import type { RequestHandler } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { ApiUpstreamConfig, WithToken } from './config/schema.ts';
 import type { Logger } from './logger.ts';
-import { credentialOf, SecretScrubber, textForms } from './secret-scrubber.ts';
+import { SecretScrubber, secretForms } from './secret-scrubber.ts';
 import { describeUpstreamFailure } from './upstream-errors.ts';
 
 const FORWARDED_REQUEST_HEADERS = new Set([
@@ -54,18 +54,20 @@ export interface ApiStats {
 
 export interface ApiProxyOptions {
   upstream: WithToken<ApiUpstreamConfig>;
+  /** Every token the page must never see (this API's and the uplink's). */
+  secrets: readonly string[];
   kioskId: string;
   version: string;
   logger: Logger;
 }
 
-export function createApiProxy({ upstream, kioskId, version, logger }: ApiProxyOptions): {
+export function createApiProxy({ upstream, secrets, kioskId, version, logger }: ApiProxyOptions): {
   handler: RequestHandler;
   stats: ApiStats;
 } {
   const stats: ApiStats = { requests: 0, failures: 0, lastOkAt: null };
   const base = new URL(upstream.url);
-  const needle = credentialOf(upstream.token);
+  const hidden = secretForms([upstream.token, ...secrets]);
   const timeoutMs = upstream.timeoutSeconds * 1000;
 
   const onProxyReq = (proxyReq: ClientRequest) => {
@@ -93,10 +95,10 @@ export function createApiProxy({ upstream, kioskId, version, logger }: ApiProxyO
     }
     const status = proxyRes.statusCode ?? 502;
     if (status < 500) stats.lastOkAt = new Date().toISOString();
-    res.writeHead(status, responseHeaders(proxyRes, base, needle));
+    res.writeHead(status, responseHeaders(proxyRes, base, hidden));
     const stages: (NodeJS.ReadableStream | Transform | ServerResponse)[] = [proxyRes];
     if (decoder) stages.push(decoder);
-    stages.push(...textForms(needle).map((form) => new SecretScrubber(form)), res);
+    stages.push(...hidden.map((form) => new SecretScrubber(form)), res);
     pipeline(stages, (error) => {
       if (error && !res.destroyed) res.destroy();
     });
@@ -168,11 +170,12 @@ export function isConfinedPath(url: string): boolean {
   return !decoded.split('/').some((segment) => segment === '.' || segment === '..');
 }
 
-function responseHeaders(proxyRes: IncomingMessage, base: URL, needle: string): Record<string, string | string[]> {
+function responseHeaders(proxyRes: IncomingMessage, base: URL, hidden: readonly string[]): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(proxyRes.headers)) {
     if (value === undefined || !FORWARDED_RESPONSE_HEADERS.has(name)) continue;
-    if ((Array.isArray(value) ? value.join('\n') : value).includes(needle)) continue;
+    const text = Array.isArray(value) ? value.join('\n') : value;
+    if (hidden.some((form) => text.includes(form))) continue;
     if (name === 'location') {
       const location = rewriteLocation(String(value), base);
       if (location !== undefined) headers.location = location;

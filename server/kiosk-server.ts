@@ -77,7 +77,7 @@ export async function startKioskServer({ config, version, logger, rendererDir, s
   };
 
   const relay = new Relay({ config, version, logger });
-  const api = createApiProxy({ upstream: config.upstream.api, kioskId: config.kioskId, version, logger });
+  const api = createApiProxy({ upstream: config.upstream.api, secrets: [config.upstream.ws.token], kioskId: config.kioskId, version, logger });
   const status = (): KioskStatus => ({
     kioskId: config.kioskId,
     version,

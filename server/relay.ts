@@ -14,7 +14,7 @@ import {
   type UpstreamVerdict,
 } from './messages.ts';
 import { RendererHub } from './renderer-hub.ts';
-import { credentialOf, textForms } from './secret-scrubber.ts';
+import { secretForms } from './secret-scrubber.ts';
 import { Uplink, type UplinkState } from './uplink.ts';
 
 type DownDrop = Extract<DownstreamVerdict, { kind: 'drop' }>['reason'] | 'contains-secret';
@@ -76,7 +76,8 @@ export class Relay extends EventEmitter<RelayEvents> {
     this.#config = config;
     this.#version = version;
     this.#allowUp = new Set(config.relay.allowUp);
-    this.#secrets = textForms(credentialOf(config.upstream.ws.token)).map((form) => Buffer.from(form));
+    // Neither token may reach the page, whichever upstream echoes it.
+    this.#secrets = secretForms([config.upstream.ws.token, config.upstream.api.token]).map((form) => Buffer.from(form));
     const { ws } = config.upstream;
     this.uplink = new Uplink({
       url: ws.url,

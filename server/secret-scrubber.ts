@@ -54,3 +54,8 @@ export function textForms(secret: string): string[] {
   const escaped = JSON.stringify(secret).slice(1, -1);
   return escaped === secret ? [secret] : [secret, escaped];
 }
+
+/** Every form in which any of these token header values must not reach the page. */
+export function secretForms(headerValues: readonly string[]): string[] {
+  return [...new Set(headerValues.flatMap((value) => textForms(credentialOf(value))))];
+}

@@ -187,6 +187,17 @@ describe('responses', () => {
     expect(response.headers['x-echo-auth']).toBeUndefined();
   });
 
+  it('scrub the uplink\'s token too, should the API ever hand it back', async () => {
+    const response = await httpRequest(kiosk.server.port, {
+      path: '/api/echo-body/',
+      method: 'POST',
+      headers: pageHeaders(kiosk.server, { origin: kiosk.server.origin, 'content-type': 'text/plain' }),
+      body: `before ${kiosk.wsToken} after`,
+    });
+    expect(kiosk.upstreamApi.requests.at(-1)?.body).toContain(credentialOf(kiosk.wsToken));
+    expect(response.body).toBe('before Token [redacted] after');
+  });
+
   it('scrub the token from a gzip body that echoes it, handing the page plain JSON', async () => {
     const response = await get('/api/gzip-echo/');
     expect(response.status).toBe(200);

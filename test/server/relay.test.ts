@@ -251,6 +251,16 @@ describe('upstream → page', () => {
     expect(after.relay.down.dropped['contains-secret'] - before.relay.down.dropped['contains-secret']).toBe(2);
   });
 
+  it('drops a frame that carries the API token too', async () => {
+    const page = await openPage();
+    const before = await status();
+    kiosk.upstreamWs.broadcast(JSON.stringify({ type: 'debug.echo', value: credentialOf(kiosk.apiToken) }));
+    await downstreamBarrier(page);
+    expect(page.inbox.ofType('debug.echo')).toEqual([]);
+    const after = await status();
+    expect(after.relay.down.dropped['contains-secret'] - before.relay.down.dropped['contains-secret']).toBe(1);
+  });
+
   it('drops a frame that carries the uplink token JSON-escaped (a token with quotes or a backslash)', async () => {
     const token = `Signature keyId="kiosk",sig="${randomBytes(16).toString('hex')}\\x"`;
     const quoted = await startTestKiosk({}, { ws: await new WsUpstream({ token }).start() });

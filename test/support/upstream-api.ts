@@ -31,6 +31,11 @@ export class ApiUpstream {
         this.requests.push({ method: req.method ?? 'GET', url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
         const path = url.split('?')[0];
         switch (path) {
+          case '/api/echo-body/':
+            // Hands back whatever the page sent (a search box, a form): the page decides the text.
+            res.writeHead(200, { 'content-type': 'text/plain' });
+            res.end(Buffer.concat(chunks));
+            return;
           case '/api/echo-headers/':
             // Misbehaves on purpose: hands the request headers, token included, back.
             res.writeHead(200, { 'content-type': 'application/json', 'x-echo-auth': String(req.headers.authorization) });
