@@ -59,6 +59,9 @@ export class Guard {
   }
 
   #checkHost(req: IncomingMessage): Refusal | undefined {
+    // An absolute-form target (GET http://other/...) names a host of its own, and a second
+    // Host header (Node keeps the first) is a request someone crafted: neither is the page.
+    if (!(req.url ?? '').startsWith('/') || hostHeaderCount(req) !== 1) return { status: 403, reason: 'host' };
     const host = req.headers.host;
     const suffix = this.#portSuffix();
     if (host === `127.0.0.1${suffix}` || host === `localhost${suffix}`) return undefined;
@@ -80,6 +83,12 @@ export class Guard {
     const port = this.#port();
     return port === 80 ? '' : `:${port}`;
   }
+}
+
+function hostHeaderCount(req: IncomingMessage): number {
+  let count = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]?.toLowerCase() === 'host') count++;
+  return count;
 }
 
 /** The subprotocols a WebSocket client offered, in order. */

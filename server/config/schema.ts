@@ -47,9 +47,15 @@ const headerName = z
 /** A header value: what a token may be. */
 export const tokenValue = z
   .string()
-  .min(1, 'must not be empty')
-  .regex(HEADER_VALUE_PATTERN, 'must not contain line breaks or control characters')
-  .regex(HEADER_CHARSET_PATTERN, 'must hold only ASCII or Latin-1 characters (an HTTP header cannot carry others)');
+  // Each check stops the rest: one problem per token is the clearest report.
+  .min(1, { message: 'must not be empty', abort: true })
+  .regex(HEADER_VALUE_PATTERN, { message: 'must not contain line breaks or control characters', abort: true })
+  .regex(HEADER_CHARSET_PATTERN, { message: 'must hold only ASCII or Latin-1 characters (an HTTP header cannot carry others)', abort: true })
+  // Too short to be a secret, and too short to keep out of responses and logs without
+  // also hiding ordinary text that happens to contain it.
+  .refine((value) => (value.trim().split(/\s+/).at(-1) ?? '').length >= 12, {
+    message: 'is too short to be a secret: the credential (after the scheme, e.g. "Token ") needs at least 12 characters',
+  });
 
 const urlWithScheme = (schemes: readonly string[], example: string) =>
   z.string().refine(

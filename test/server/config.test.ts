@@ -489,3 +489,11 @@ describe('machine-wide config and packaged builds', () => {
     expect(load({ configPath: open, env, packaged: true }).config.kioskId).toBe('from-env');
   });
 });
+
+describe('token strength', () => {
+  it('refuses a credential too short to be a secret, without printing it', () => {
+    const problems = problemsOf({ cli: { kioskId: 'k1', upstream: upstream({ token: 'Token abc123' }) } });
+    expect(problems).toEqual(['upstream.ws.token: is too short to be a secret: the credential (after the scheme, e.g. "Token ") needs at least 12 characters']);
+    expect(problems.join('\n')).not.toContain('abc123');
+  });
+});

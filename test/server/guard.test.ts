@@ -122,6 +122,26 @@ describe('/api', () => {
     expect(kiosk.upstreamApi.requests.length).toBe(before);
   });
 
+  it('refuses an absolute-form target (GET http://other/...), even with the right Host and key', async () => {
+    const before = kiosk.upstreamApi.requests.length;
+    const reply = await rawExchange(
+      kiosk.server.port,
+      `GET http://evil.example/api/x HTTP/1.1\r\nHost: 127.0.0.1:${kiosk.server.port}\r\nX-Kiosk-Key: ${kiosk.server.key}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(reply).toMatch(/^HTTP\/1\.1 403 /);
+    expect(kiosk.upstreamApi.requests.length).toBe(before);
+  });
+
+  it('refuses two Host headers, even when the first is right', async () => {
+    const before = kiosk.upstreamApi.requests.length;
+    const reply = await rawExchange(
+      kiosk.server.port,
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${kiosk.server.port}\r\nHost: evil.example\r\nX-Kiosk-Key: ${kiosk.server.key}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(reply).toMatch(/^HTTP\/1\.1 (400|403) /);
+    expect(kiosk.upstreamApi.requests.length).toBe(before);
+  });
+
   it('refuses a request with no Host header at all (HTTP/1.0)', async () => {
     const before = kiosk.upstreamApi.requests.length;
     const reply = await rawExchange(kiosk.server.port, `GET ${path} HTTP/1.0\r\nX-Kiosk-Key: ${kiosk.server.key}\r\n\r\n`);
