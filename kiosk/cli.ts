@@ -1,12 +1,12 @@
-// The kiosk-shell command line. Commands live in ./commands; this file only parses.
+// The kiosk-shell command line. Commands live in ./commands; this file only parses. Each
+// command is imported when it runs: `serve` and `doctor` need not load the browser driver,
+// and start-up time is what a supervisor restarting a kiosk waits for.
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { VERSION } from '../server/package-info.ts';
-import { AUTOSTART_ACTIONS, autostartCommand, type AutostartAction, type AutostartOptions } from './commands/autostart.ts';
-import { checkConfigCommand } from './commands/check-config.ts';
-import { doctorCommand, type DoctorCommandOptions } from './commands/doctor.ts';
-import { resetCommand, type ResetOptions } from './commands/reset.ts';
-import { runCommand, type RunOptions } from './commands/run.ts';
-import { serveCommand } from './commands/serve.ts';
+import { AUTOSTART_ACTIONS, type AutostartAction, type AutostartOptions } from './commands/autostart.ts';
+import type { DoctorCommandOptions } from './commands/doctor.ts';
+import type { ResetOptions } from './commands/reset.ts';
+import type { RunOptions } from './commands/run.ts';
 
 const EXIT_USAGE = 2;
 
@@ -32,6 +32,7 @@ export function buildProgram({ packaged = false }: { packaged?: boolean } = {}):
     .option('--dev', 'a normal window with devtools and reload shortcuts')
     .option('--headless', 'no window: headless Chromium (tests, servers)')
     .action(async (options: RunOptions) => {
+      const { runCommand } = await import('./commands/run.ts');
       const code = await runCommand(options);
       if (code !== undefined) process.exitCode = code;
     });
@@ -42,6 +43,7 @@ export function buildProgram({ packaged = false }: { packaged?: boolean } = {}):
     .option('--config <file>', 'config file (default: $KIOSK_CONFIG, or the embedded demo)')
     .option('--port <port>', 'loopback port (overrides server.port)', port)
     .action(async (options: { config?: string; port?: number }) => {
+      const { serveCommand } = await import('./commands/serve.ts');
       const code = await serveCommand(options);
       if (code !== undefined) process.exitCode = code;
     });
@@ -50,7 +52,8 @@ export function buildProgram({ packaged = false }: { packaged?: boolean } = {}):
     .command('check-config')
     .description('validate the configuration and print it with secrets redacted (exit 2 if invalid)')
     .option('--config <file>', 'config file (default: $KIOSK_CONFIG)')
-    .action((options: { config?: string }) => {
+    .action(async (options: { config?: string }) => {
+      const { checkConfigCommand } = await import('./commands/check-config.ts');
       process.exitCode = checkConfigCommand(options);
     });
 
@@ -62,6 +65,7 @@ export function buildProgram({ packaged = false }: { packaged?: boolean } = {}):
     .option('--reason <text>', 'shown to the kiosk\'s logs')
     .option('--id <id>', 'the reset id (default: a new one)')
     .action(async (options: ResetOptions) => {
+      const { resetCommand } = await import('./commands/reset.ts');
       process.exitCode = await resetCommand(options);
     });
 
@@ -71,6 +75,7 @@ export function buildProgram({ packaged = false }: { packaged?: boolean } = {}):
     .option('--config <file>', 'config file (default: $KIOSK_CONFIG, or the machine-wide one)')
     .addOption(new Option('--shell <shell>', 'the shell to check for').choices(['electron', 'chromium']).default('electron'))
     .action(async (options: DoctorCommandOptions) => {
+      const { doctorCommand } = await import('./commands/doctor.ts');
       process.exitCode = await doctorCommand({ ...options, packaged });
     });
 
@@ -82,7 +87,8 @@ export function buildProgram({ packaged = false }: { packaged?: boolean } = {}):
     .option('--exec <program>', 'the program to start (default: the installed app)')
     .option('--config <file>', 'start the kiosk with this config file')
     .option('--root <dir>', 'write under this home directory instead of yours (e.g. a mounted image); runs no systemctl')
-    .action((action: AutostartAction, options: AutostartOptions) => {
+    .action(async (action: AutostartAction, options: AutostartOptions) => {
+      const { autostartCommand } = await import('./commands/autostart.ts');
       process.exitCode = autostartCommand(action, options);
     });
 
