@@ -1,0 +1,32 @@
+// The Chromium shell in-process, started the way `kiosk-shell --shell chromium --headless`
+// starts it (kiosk/commands/run.ts), plus the one thing the CLI cannot tell from outside:
+// when the page first shows content. Prints {"event":"ready"} like the CLI, then
+// {"event":"content"} once an event card is visible, then stops.
+//   argv[2]  the config file
+import { createLogger } from '../../server/logger.ts';
+import { ChromiumShell, findChromium } from '../../kiosk/chromium-shell.ts';
+import { startRuntime } from '../../kiosk/runtime.ts';
+
+const CONTENT = '#root[data-screen="home"] [data-testid="event"]';
+
+const secrets = new Set<string>();
+const logger = createLogger({ secrets, level: 'warn' });
+const runtime = await startRuntime({ configPath: process.argv[2], shell: 'chromium', logger, secrets });
+const executablePath = findChromium();
+if (executablePath === undefined) throw new Error('no Chromium');
+const shell = await ChromiumShell.launch({
+  url: runtime.server.pageUrl,
+  origin: runtime.server.origin,
+  executablePath,
+  headless: true,
+  logger,
+  extraArgs: ['--disable-gpu'],
+});
+runtime.attach(shell);
+process.stdout.write(`${JSON.stringify({ event: 'ready' })}\n`);
+const page = shell.page;
+if (page === undefined) throw new Error('the shell has no page');
+await page.waitForSelector(CONTENT, { state: 'visible', timeout: 30_000 });
+process.stdout.write(`${JSON.stringify({ event: 'content' })}\n`);
+await runtime.close();
+process.exit(0);
