@@ -14,7 +14,7 @@ import { diagnosticPageUrl } from '../diagnostic-page.ts';
 import { findElectronBinary, hasDisplay } from '../electron-binary.ts';
 import { machineConfigPath } from '../machine-paths.ts';
 import { installProcessGuards } from '../process-guards.ts';
-import { startRuntime, type Runtime } from '../runtime.ts';
+import { closeOnSignals, startRuntime, type Runtime } from '../runtime.ts';
 
 export interface RunOptions {
   config?: string;
@@ -23,7 +23,6 @@ export interface RunOptions {
   headless?: boolean;
 }
 
-const STOP_DEADLINE_MS = 1800;
 const NO_ORIGIN = 'null';
 const say = (line: string) => process.stderr.write(`kiosk-shell: ${line}\n`);
 
@@ -93,12 +92,7 @@ async function runChromium(options: RunOptions): Promise<number | undefined> {
   if (headless) say(`the kiosk is at ${runtime.server.pageUrl}`);
   process.stdout.write(`${JSON.stringify({ event: 'ready', url: runtime.server.pageUrl, shell: 'chromium', headless })}\n`);
 
-  const stop = () => {
-    setTimeout(() => process.exit(0), STOP_DEADLINE_MS).unref();
-    void runtime.close().finally(() => process.exit(0));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  closeOnSignals(runtime, logger);
   return undefined;
 }
 

@@ -5,9 +5,7 @@ import { reportStartFailure } from '../config-report.ts';
 import { HeadlessShell } from '../headless-shell.ts';
 import { machineConfigPath } from '../machine-paths.ts';
 import { installProcessGuards } from '../process-guards.ts';
-import { startRuntime } from '../runtime.ts';
-
-const STOP_DEADLINE_MS = 1800;
+import { closeOnSignals, startRuntime } from '../runtime.ts';
 
 export async function serveCommand(options: { config?: string; port?: number }): Promise<number | undefined> {
   const secrets = new Set<string>();
@@ -29,19 +27,6 @@ export async function serveCommand(options: { config?: string; port?: number }):
   runtime.attach(new HeadlessShell(runtime.server.relay));
   process.stdout.write(`${JSON.stringify({ event: 'ready', url: runtime.server.pageUrl })}\n`);
 
-  const stop = (signal: NodeJS.Signals) => {
-    logger.info({ signal }, 'stopping');
-    // Whatever happens, the process is gone within the deadline.
-    setTimeout(() => process.exit(0), STOP_DEADLINE_MS).unref();
-    runtime.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'error while stopping');
-        process.exit(0);
-      },
-    );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  closeOnSignals(runtime, logger);
   return undefined;
 }
