@@ -20,6 +20,13 @@ export function isKioskUrl(url: string, origin: string | undefined): boolean {
   return new URL(url).origin === origin;
 }
 
+/** Is `url` the kiosk's own WebSocket (ws://127.0.0.1:PORT/ws)? Its origin is ws://…, not the page's. */
+export function isKioskSocket(url: string, origin: string | undefined): boolean {
+  if (origin === undefined || !URL.canParse(url)) return false;
+  const target = new URL(url);
+  return target.protocol === 'ws:' && target.host === new URL(origin).host && target.pathname === '/ws';
+}
+
 export function setupSecurity(app: App, options: SecurityOptions): void {
   app.on('web-contents-created', (_event, contents) => hardenContents(contents, options));
 }
@@ -67,9 +74,10 @@ export function hardenSession(session: Session, { origin, logger }: SecurityOpti
     }
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy(kiosk)] } });
   });
-  // Nothing but the kiosk origin loads: belt and braces with the page's CSP.
+  // Nothing but the kiosk origin loads: belt and braces with the page's CSP. WebSocket
+  // handshakes pass through here too (with their ws:// URL), so the page's /ws is allowed.
   session.webRequest.onBeforeRequest((details, callback) => {
-    const allowed = isKioskUrl(details.url, origin()) || /^(data|blob|devtools):/.test(details.url);
+    const allowed = isKioskUrl(details.url, origin()) || isKioskSocket(details.url, origin()) || /^(data|blob|devtools):/.test(details.url);
     if (!allowed) logger.warn({ origin: safeOrigin(details.url) }, 'blocked a request outside the kiosk origin');
     callback({ cancel: !allowed });
   });

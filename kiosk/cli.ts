@@ -44,7 +44,7 @@ export function buildProgram({ packaged = false }: { packaged?: boolean } = {}):
     .option('--port <port>', 'loopback port (overrides server.port)', port)
     .action(async (options: { config?: string; port?: number }) => {
       const { serveCommand } = await import('./commands/serve.ts');
-      const code = await serveCommand(options);
+      const code = await serveCommand({ ...options, packaged });
       if (code !== undefined) process.exitCode = code;
     });
 
@@ -54,7 +54,7 @@ export function buildProgram({ packaged = false }: { packaged?: boolean } = {}):
     .option('--config <file>', 'config file (default: $KIOSK_CONFIG)')
     .action(async (options: { config?: string }) => {
       const { checkConfigCommand } = await import('./commands/check-config.ts');
-      process.exitCode = checkConfigCommand(options);
+      process.exitCode = checkConfigCommand({ ...options, packaged });
     });
 
   program

@@ -3,7 +3,7 @@
 // shell drives the same controller, and it is tested without Electron.
 import path from 'node:path';
 import type { RuntimeConfig } from '../server/config/schema.ts';
-import type { Logger } from '../server/logger.ts';
+import { rateLimitedLog, type Logger } from '../server/logger.ts';
 import type { LocalMessage, ResetCommand } from '../server/messages.ts';
 import type { Relay } from '../server/relay.ts';
 import { PageWatchdog, type PageState } from './page-watchdog.ts';
@@ -60,7 +60,8 @@ export class KioskController {
   readonly #budget: RecoveryBudget;
   readonly #watchdog: PageWatchdog;
   readonly #startedAt: number;
-  readonly #timers: NodeJS.Timeout[] = [];
+  /** Pending one-shot timers (a reset's stagger, a recovery step's delay) and the periodic ones. */
+  readonly #timers = new Set<NodeJS.Timeout>();
   readonly #lastApiOkAt: () => string | null;
   readonly #resets: ControllerStats['resets'] = {
     received: 0,
@@ -87,16 +88,19 @@ export class KioskController {
     this.#lastApiOkAt = options.lastApiOkAt ?? (() => null);
     this.#startedAt = this.#now();
     const stateFile = (name: string) => (stateDir === undefined ? undefined : path.join(stateDir, name));
+    const warn = rateLimitedLog(this.#logger, { max: 3, windowMs: 3_600_000 });
+    const saveFailed = (error: unknown) =>
+      warn('state-not-saved', { dir: stateDir, code: (error as NodeJS.ErrnoException).code }, 'cannot save kiosk state (kept in memory only)');
     this.#policy = new ResetPolicy({
       kioskId: config.kioskId,
       groups: config.groups,
       minIntervalMs: config.reset.minIntervalSeconds * 1000,
       staggerMs: config.reset.staggerSeconds * 1000,
-      memory: new ResetMemory(stateFile('resets.json')),
+      memory: new ResetMemory(stateFile('resets.json'), { onSaveError: saveFailed }),
       now: this.#now,
       ...(options.random ? { random: options.random } : {}),
     });
-    this.#budget = new RecoveryBudget({ file: stateFile('recovery.json'), now: this.#now, ...options.recovery });
+    this.#budget = new RecoveryBudget({ file: stateFile('recovery.json'), onSaveError: saveFailed, now: this.#now, ...options.recovery });
     this.#watchdog = new PageWatchdog({ now: this.#now, ...options.watchdog });
   }
 
@@ -119,7 +123,8 @@ export class KioskController {
 
   stop(): void {
     this.#stopped = true;
-    for (const timer of this.#timers) clearInterval(timer);
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
     if (this.#pending) clearTimeout(this.#pending.timer);
   }
 
@@ -145,8 +150,7 @@ export class KioskController {
       return;
     }
     this.#logger.info({ resetId: reset.id, delayMs: decision.delayMs, reason: reset.reason }, 'reset: reloading');
-    const timer = setTimeout(() => void this.#reloadFor(reset, receivedAt), decision.delayMs);
-    this.#timers.push(timer);
+    this.#after(decision.delayMs, () => void this.#reloadFor(reset, receivedAt));
   }
 
   async #reloadFor(reset: ResetCommand, receivedAt: number): Promise<void> {
@@ -200,8 +204,8 @@ export class KioskController {
 
   #recover(kind: FailureKind, detail: string): void {
     if (this.#stopped || this.#recovering) return;
-    this.#recovering = true;
     const step = this.#budget.next(kind);
+    this.#recovering = true;
     this.#logger.warn({ kind, detail, step, consecutive: this.#budget.stats.consecutive }, 'page failure: recovering');
     const act = async () => {
       this.#watchdog.loadStarted();
@@ -211,14 +215,20 @@ export class KioskController {
       else if (step.action === 'recreate') await this.#shell.recreate();
       else await this.#shell.relaunch();
     };
-    const delay = step.action === 'relaunch' ? 0 : step.delayMs;
-    const timer = setTimeout(() => {
+    this.#after(step.action === 'relaunch' ? 0 : step.delayMs, () => {
       act().catch((error: unknown) => {
         this.#logger.error({ err: error, step }, 'recovery step failed');
         this.#recovering = false;
       });
-    }, delay);
-    this.#timers.push(timer);
+    });
+  }
+
+  #after(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      fn();
+    }, ms);
+    this.#timers.add(timer);
   }
 
   #sendStatus(): void {
@@ -241,6 +251,6 @@ export class KioskController {
   #every(ms: number, fn: () => void): void {
     const timer = setInterval(fn, ms);
     timer.unref();
-    this.#timers.push(timer);
+    this.#timers.add(timer);
   }
 }

@@ -6,7 +6,7 @@
 //   then                relaunch the whole app, at most maxRelaunchesPerHour;
 //   beyond the budget   keep recreating at the longest delay, and never give up.
 // Counters are persisted: a relaunch must not reset the budget it is spending.
-import { readStateFile, writeStateFile } from './state-file.ts';
+import { readStateFile, saveStateFile } from './state-file.ts';
 
 export type FailureKind = 'crashed' | 'unresponsive' | 'load-failed' | 'blank';
 
@@ -14,6 +14,8 @@ export type RecoveryStep = { action: 'reload'; delayMs: number } | { action: 're
 
 export interface RecoveryBudgetOptions {
   file?: string | undefined;
+  /** A counter file that cannot be written is reported here; the budget carries on in memory. */
+  onSaveError?: (error: unknown) => void;
   now?: () => number;
   reloads?: number;
   recreates?: number;
@@ -36,6 +38,7 @@ const HOUR_MS = 3_600_000;
 
 export class RecoveryBudget {
   readonly #file: string | undefined;
+  readonly #onSaveError: ((error: unknown) => void) | undefined;
   readonly #now: () => number;
   readonly #reloads: number;
   readonly #recreates: number;
@@ -46,6 +49,7 @@ export class RecoveryBudget {
 
   constructor(options: RecoveryBudgetOptions = {}) {
     this.#file = options.file;
+    this.#onSaveError = options.onSaveError;
     this.#now = options.now ?? Date.now;
     this.#reloads = options.reloads ?? 3;
     this.#recreates = options.recreates ?? 2;
@@ -101,7 +105,7 @@ export class RecoveryBudget {
   }
 
   #save(): void {
-    if (this.#file !== undefined) writeStateFile(this.#file, this.#stats);
+    if (this.#file !== undefined) saveStateFile(this.#file, this.#stats, this.#onSaveError);
   }
 }
 

@@ -1,6 +1,6 @@
 // What the reset policy must not forget across page reloads and process restarts: the
 // reset ids already acted on, and when the kiosk last reloaded for a reset.
-import { readStateFile, writeStateFile } from './state-file.ts';
+import { readStateFile, saveStateFile } from './state-file.ts';
 
 const DEFAULT_LIMIT = 500;
 
@@ -10,10 +10,13 @@ export class ResetMemory {
   readonly #ids: string[];
   #lastReloadAt: number | undefined;
 
+  readonly #onSaveError: ((error: unknown) => void) | undefined;
+
   /** `file` undefined keeps the memory in this process only (tests, no state dir). */
-  constructor(file: string | undefined, limit = DEFAULT_LIMIT) {
+  constructor(file: string | undefined, { limit = DEFAULT_LIMIT, onSaveError }: { limit?: number; onSaveError?: (error: unknown) => void } = {}) {
     this.#file = file;
     this.#limit = limit;
+    this.#onSaveError = onSaveError;
     const saved = file === undefined ? undefined : readStateFile(file);
     const { ids, lastReloadAt } = (saved ?? {}) as { ids?: unknown; lastReloadAt?: unknown };
     this.#ids = Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string').slice(-limit) : [];
@@ -44,6 +47,6 @@ export class ResetMemory {
 
   #save(): void {
     if (this.#file === undefined) return;
-    writeStateFile(this.#file, { ids: this.#ids, lastReloadAt: this.#lastReloadAt });
+    saveStateFile(this.#file, { ids: this.#ids, lastReloadAt: this.#lastReloadAt }, this.#onSaveError);
   }
 }

@@ -19,3 +19,18 @@ export function readStateFile(file: string): unknown {
     return undefined;
   }
 }
+
+/**
+ * Writes a state file without ever throwing: a disk that is full or read-only after months
+ * must not stop the kiosk from reloading and healing. The failure goes to `onError`; the
+ * state lives on in memory. Returns whether the file was written.
+ */
+export function saveStateFile(file: string, value: unknown, onError: (error: unknown) => void = () => undefined): boolean {
+  try {
+    writeStateFile(file, value);
+    return true;
+  } catch (error) {
+    onError(error);
+    return false;
+  }
+}

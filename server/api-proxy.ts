@@ -26,9 +26,8 @@ const FORWARDED_REQUEST_HEADERS = new Set([
   'if-modified-since',
   'if-unmodified-since',
   'cache-control',
-  // Set by the proxy itself for the upstream connection.
+  // Replaced by the upstream's own host (changeOrigin).
   'host',
-  'connection',
 ]);
 
 const FORWARDED_RESPONSE_HEADERS = new Set([
@@ -83,7 +82,17 @@ export function createApiProxy({ upstream, secrets, kioskId, version, logger }: 
     });
   };
 
-  const onProxyRes = (proxyRes: IncomingMessage, _req: IncomingMessage, res: ServerResponse) => {
+  const onProxyRes = (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => {
+    const status = proxyRes.statusCode ?? 502;
+    if (status < 500) stats.lastOkAt = new Date().toISOString();
+    // No body (HEAD, 204, 304): nothing to decode or scrub, whatever Content-Encoding says;
+    // a decoder fed an empty gzip body would fail and cut the page's response.
+    if (req.method === 'HEAD' || status === 204 || status === 304) {
+      proxyRes.resume();
+      res.writeHead(status, responseHeaders(proxyRes, base, hidden));
+      res.end();
+      return;
+    }
     const decoder = decoderFor(proxyRes.headers['content-encoding']);
     if (decoder === null) {
       // A body we cannot decode is a body we cannot scrub: refuse it.
@@ -93,8 +102,6 @@ export function createApiProxy({ upstream, secrets, kioskId, version, logger }: 
       res.end(JSON.stringify({ error: 'upstream-failed', code: 'EENCODING' }));
       return;
     }
-    const status = proxyRes.statusCode ?? 502;
-    if (status < 500) stats.lastOkAt = new Date().toISOString();
     res.writeHead(status, responseHeaders(proxyRes, base, hidden));
     const stages: (NodeJS.ReadableStream | Transform | ServerResponse)[] = [proxyRes];
     if (decoder) stages.push(decoder);
@@ -148,6 +155,15 @@ export function createApiProxy({ upstream, secrets, kioskId, version, logger }: 
       res.status(400).json({ error: 'bad-path' });
       return;
     }
+    // The proxy library skips its 'proxyReq' hook (our header filter and token) for a
+    // request that expects 100-continue; no browser sends one, so it is refused.
+    if (req.headers.expect !== undefined) {
+      res.status(417).json({ error: 'expectation-not-supported' });
+      return;
+    }
+    // Filter here as well as in onProxyReq: whatever path the library takes, nothing
+    // outside the allow-list can leave with the request.
+    for (const name of Object.keys(req.headers)) if (!FORWARDED_REQUEST_HEADERS.has(name)) delete req.headers[name];
     void proxy(req, res, next);
   };
   return { handler, stats };

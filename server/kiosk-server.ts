@@ -1,6 +1,6 @@
 // The embedded server: binds loopback only, routes upgrades through the guard to the
 // relay, serves the app, and shuts everything down in order.
-import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createApiProxy, type ApiStats } from './api-proxy.ts';
@@ -71,7 +71,8 @@ export async function startKioskServer({ config, version, logger, rendererDir, s
     logRefusal(`refused-${refusal.reason}`, {
       status: refusal.status,
       method: req.method,
-      path: (req.url ?? '').split('?')[0]?.slice(0, 200),
+      // Express strips the mount point (/api) from req.url; originalUrl keeps it.
+      path: ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0]?.slice(0, 200),
       upgrade,
     }, 'request refused by the guard');
   };
@@ -114,6 +115,12 @@ export async function startKioskServer({ config, version, logger, rendererDir, s
       return;
     }
     relay.hub.accept(req, socket, head);
+  });
+  // Node would answer "100 Continue" by itself and go on; no browser sends Expect, and the
+  // proxy library skips its header filter for such requests, so they end here.
+  server.on('checkContinue', (_req: IncomingMessage, res: ServerResponse) => {
+    badRequests++;
+    res.writeHead(417, { 'content-type': 'application/json', connection: 'close' }).end('{"error":"expectation-not-supported"}');
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     // Garbage on the port, oversized headers, a half-sent request: answer if we still can.

@@ -34,7 +34,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       : undefined;
   const logger = pino(
     {
-      level: options.level ?? process.env.KIOSK_LOG_LEVEL ?? 'info',
+      level: logLevel(options.level ?? process.env.KIOSK_LOG_LEVEL),
       base: options.base ?? null,
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
@@ -80,6 +80,11 @@ export function logToFiles(logger: Logger, { dir, maxFileMB, keepFiles }: LogFil
   });
   multistream.add({ stream, level: 'trace' });
   return `${dir}/${LOG_FILE_NAME}`;
+}
+
+/** A level pino knows; a typo in KIOSK_LOG_LEVEL must not stop the kiosk from starting. */
+function logLevel(requested: string | undefined): string {
+  return requested !== undefined && requested in pino.levels.values ? requested : 'info';
 }
 
 /** `text` with every secret, raw or JSON-escaped, replaced. */

@@ -50,6 +50,7 @@ export class Relay extends EventEmitter<RelayEvents> {
   readonly hub: RendererHub;
   readonly uplink: Uplink;
   readonly #config: RuntimeConfig;
+  readonly #logger: Logger;
   readonly #version: string;
   readonly #allowUp: ReadonlySet<string>;
   readonly #secrets: Buffer[];
@@ -74,6 +75,7 @@ export class Relay extends EventEmitter<RelayEvents> {
   constructor({ config, version, logger }: RelayOptions) {
     super();
     this.#config = config;
+    this.#logger = logger;
     this.#version = version;
     this.#allowUp = new Set(config.relay.allowUp);
     // Neither token may reach the page, whichever upstream echoes it.
@@ -135,6 +137,18 @@ export class Relay extends EventEmitter<RelayEvents> {
     this.hub.broadcast(JSON.stringify(message));
   }
 
+  /**
+   * Runs the controller's handlers for a frame. They run inside the socket's receive loop:
+   * one that throws must not stall that connection, so the error is logged and contained.
+   */
+  #dispatch(emit: () => void): void {
+    try {
+      emit();
+    } catch (error) {
+      this.#logger.error({ err: error }, 'a relay event handler failed');
+    }
+  }
+
   #greet(socket: WebSocket): void {
     this.#pageNumbers.set(socket, ++this.#pagesSeen);
     const hello: PageMessage = {
@@ -157,7 +171,7 @@ export class Relay extends EventEmitter<RelayEvents> {
     switch (verdict.kind) {
       case 'reset':
         down.resets++;
-        this.emit('reset', verdict.reset);
+        this.#dispatch(() => this.emit('reset', verdict.reset));
         return;
       case 'forward':
         // An upstream that echoes the token must not hand it to the page.
@@ -181,7 +195,7 @@ export class Relay extends EventEmitter<RelayEvents> {
     switch (verdict.kind) {
       case 'local':
         up.local++;
-        this.emit('local', verdict.message, page);
+        this.#dispatch(() => this.emit('local', verdict.message, page));
         return;
       case 'forward':
         if (this.uplink.send(verdict.text)) up.forwarded++;

@@ -100,6 +100,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     });
     this.#socket = socket;
     let alive = true;
+    let refused = false;
 
     socket.on('open', () => {
       this.#stats.connects++;
@@ -130,6 +131,7 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     });
     socket.on('unexpected-response', (request, response) => {
       // The upstream refused the handshake, most often 401/403 for a wrong token.
+      refused = true;
       this.#stats.lastError = `HTTP ${response.statusCode ?? 0}`;
       logger.warn({ upstream: describeUrl(url), status: response.statusCode }, 'uplink refused by the upstream (check the token)');
       response.resume();
@@ -137,6 +139,9 @@ export class Uplink extends EventEmitter<UplinkEvents> {
       socket.terminate();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
+      // Terminating after a refused handshake raises an error of its own; the HTTP status
+      // recorded just before is the cause worth keeping.
+      if (refused) return;
       this.#stats.lastError = error.code ?? 'error';
     });
     socket.on('close', (code) => {

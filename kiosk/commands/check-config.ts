@@ -4,9 +4,10 @@ import { loadConfig, redactConfig } from '../../server/config/load.ts';
 import { reportConfigError } from '../config-report.ts';
 import { machineConfigPath } from '../machine-paths.ts';
 
-export function checkConfigCommand(options: { config?: string }): number {
+export function checkConfigCommand(options: { config?: string; packaged?: boolean }): number {
   try {
-    const loaded = loadConfig({ configPath: options.config, machineConfigPath: machineConfigPath() });
+    // The installed app checks the config as the installed kiosk would read it.
+    const loaded = loadConfig({ configPath: options.config, machineConfigPath: machineConfigPath(), packaged: options.packaged ?? false });
     for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
     const report = {
       file: loaded.file ?? null,

@@ -7,7 +7,7 @@ import { machineConfigPath } from '../machine-paths.ts';
 import { installProcessGuards } from '../process-guards.ts';
 import { closeOnSignals, startRuntime } from '../runtime.ts';
 
-export async function serveCommand(options: { config?: string; port?: number }): Promise<number | undefined> {
+export async function serveCommand(options: { config?: string; port?: number; packaged?: boolean }): Promise<number | undefined> {
   const secrets = new Set<string>();
   const logger = createLogger({ secrets });
   installProcessGuards(logger);
@@ -15,6 +15,7 @@ export async function serveCommand(options: { config?: string; port?: number }):
   try {
     runtime = await startRuntime({
       configPath: options.config,
+      packaged: options.packaged ?? false,
       machineConfigPath: machineConfigPath(),
       shell: 'headless',
       cli: options.port === undefined ? {} : { server: { port: options.port } },

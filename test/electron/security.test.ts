@@ -107,6 +107,11 @@ describe('the session', () => {
       return cancel;
     };
     expect(verdict(`${ORIGIN}/api/events/`)).toBe(false);
+    // Electron routes the page's WebSocket handshake through the same hook.
+    expect(verdict('ws://127.0.0.1:4321/ws')).toBe(false);
+    expect(verdict('ws://127.0.0.1:4321/other')).toBe(true);
+    expect(verdict('ws://127.0.0.1:9999/ws')).toBe(true);
+    expect(verdict('wss://evil.example/ws')).toBe(true);
     expect(verdict('data:image/png;base64,AAAA')).toBe(false);
     expect(verdict('https://evil.example/beacon')).toBe(true);
     expect(verdict('http://localhost:4321/')).toBe(true);

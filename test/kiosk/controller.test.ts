@@ -1,7 +1,7 @@
 // The kiosk controller against the real relay and a real upstream: resets in, page
 // reloads, acknowledgements and status out, and recovery through a shell.
 import { EventEmitter } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -169,6 +169,25 @@ describe('a reset with no window attached (serve)', () => {
     kiosk.upstreamWs.broadcast(JSON.stringify({ type: 'kiosk.reset', id: 'r-once', target: 'all' }));
     await waitFor(() => controller.stats.resets.duplicate === 1);
     expect(p.loads).toBe(1);
+  });
+});
+
+describe('when the state folder cannot be written (a full or read-only disk)', () => {
+  it('still reloads for resets, still recovers, and says so in the log once', async () => {
+    const blocker = path.join(mkdtempSync(path.join(os.tmpdir(), 'kiosk-ro-')), 'not-a-folder');
+    writeFileSync(blocker, '');
+    const shell = new TestWindowShell();
+    await setUp({ shell, stateDir: path.join(blocker, 'state') });
+    shell.page = await page({ reloadOnRequest: false });
+    await waitFor(() => kiosk.server.relay.stats.up.local === 1);
+    shell.emit('failure', 'crashed', 'test');
+    await waitFor(() => shell.calls.length === 1);
+    shell.emit('failure', 'crashed', 'test');
+    await waitFor(() => shell.calls.length === 2);
+    kiosk.upstreamWs.broadcast(JSON.stringify({ type: 'kiosk.reset', id: 'r-ro', target: 'all' }));
+    await kiosk.upstreamWs.waitFor(() => acks().length === 1, 5000, 'ack');
+    expect(acks()[0]).toMatchObject({ id: 'r-ro' });
+    expect(kiosk.log.text).toContain('cannot save kiosk state (kept in memory only)');
   });
 });
 

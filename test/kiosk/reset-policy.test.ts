@@ -58,7 +58,7 @@ describe('one reload per reset id', () => {
   });
 
   it('forgets the oldest ids beyond its limit', () => {
-    const memory = new ResetMemory(undefined, 3);
+    const memory = new ResetMemory(undefined, { limit: 3 });
     for (const id of ['a', 'b', 'c', 'd']) memory.remember(id);
     expect(['a', 'b', 'c', 'd'].map((id) => memory.has(id))).toEqual([false, true, true, true]);
   });

@@ -133,6 +133,25 @@ describe('request headers', () => {
   });
 });
 
+describe('odd requests', () => {
+  it('refuses Expect: 100-continue (the proxy library would skip the header filter), reaching no upstream', async () => {
+    const before = kiosk.upstreamApi.requests.length;
+    const reply = await rawExchange(
+      kiosk.server.port,
+      `POST /api/events/ HTTP/1.1\r\nHost: 127.0.0.1:${kiosk.server.port}\r\nOrigin: ${kiosk.server.origin}\r\n` +
+        `X-Kiosk-Key: ${kiosk.server.key}\r\nCookie: s=1\r\nExpect: 100-continue\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`,
+    );
+    expect(reply).toMatch(/^HTTP\/1\.1 417 /);
+    expect(kiosk.upstreamApi.requests.length).toBe(before);
+  });
+
+  it('passes a 304 through even when it names gzip for its missing body', async () => {
+    const response = await get('/api/not-modified-gzip/', { 'if-none-match': '"v1"' });
+    expect(response.status).toBe(304);
+    expect(response.headers.etag).toBe('"v1"');
+  });
+});
+
 describe('upstream failures', () => {
   it('answers 502 upstream-unreachable when the API upstream is down', async () => {
     const dead = await new ApiUpstream().start();

@@ -166,6 +166,10 @@ describe('/status and public routes', () => {
     expect((await httpRequest(kiosk.server.port, { path: '/', headers: rebound })).status).toBe(403);
   });
 
+  it('logs a refusal with the path as requested, /api prefix included', () => {
+    expect(kiosk.log.text).toMatch(/"path":"\/api\/events\/"[^\n]*"msg":"request refused by the guard"/);
+  });
+
   it('counts every refusal by reason', async () => {
     const response = await httpRequest(kiosk.server.port, { path: '/status', headers: pageHeaders(kiosk.server) });
     const status = JSON.parse(response.body) as { refused: Record<string, number> };

@@ -57,3 +57,10 @@ describe('log files', () => {
     expect(logToFiles(logger, { dir: mkdtempSync(path.join(os.tmpdir(), 'kiosk-logs-')), maxFileMB: 1, keepFiles: 1 })).toBeUndefined();
   });
 });
+
+describe('the log level', () => {
+  it('falls back to info for a level pino does not know, instead of failing to start', () => {
+    expect(createLogger({ stderr: false, level: 'verbose' }).level).toBe('info');
+    expect(createLogger({ stderr: false, level: 'debug' }).level).toBe('debug');
+  });
+});

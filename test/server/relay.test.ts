@@ -251,6 +251,22 @@ describe('upstream → page', () => {
     expect(after.relay.down.dropped['contains-secret'] - before.relay.down.dropped['contains-secret']).toBe(2);
   });
 
+  it('keeps delivering after a reset handler throws (the handler runs in the socket\'s receive loop)', async () => {
+    const page = await openPage();
+    const throwing = () => {
+      throw new Error('handler bug');
+    };
+    kiosk.server.relay.on('reset', throwing);
+    try {
+      kiosk.upstreamWs.broadcast('reset');
+      kiosk.upstreamWs.broadcast(JSON.stringify({ type: 'after.reset', n: 1 }));
+      await page.inbox.next((m) => m.type === 'after.reset');
+      expect(kiosk.log.text).toContain('a relay event handler failed');
+    } finally {
+      kiosk.server.relay.off('reset', throwing);
+    }
+  });
+
   it('drops a frame that carries the API token too', async () => {
     const page = await openPage();
     const before = await status();

@@ -198,8 +198,9 @@ describe('after exercising everything', () => {
     }
   });
 
-  it('no log line of a kiosk whose uplink is refused holds a secret', () => {
+  it('no log line of a kiosk whose uplink is refused holds a secret, and /status names the HTTP status', () => {
     expect(refused.log.text).toContain('uplink refused by the upstream');
+    expect(refused.server.status().uplink.lastError).toBe('HTTP 401');
     for (const secret of [...secretsOf(refused), refused.server.key]) {
       expect(refused.log.lines.filter((line) => line.includes(secret))).toEqual([]);
     }

@@ -31,6 +31,11 @@ export class ApiUpstream {
         this.requests.push({ method: req.method ?? 'GET', url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
         const path = url.split('?')[0];
         switch (path) {
+          case '/api/not-modified-gzip/':
+            // A 304 that still names gzip, as some servers do: it has no body to decode.
+            res.writeHead(304, { 'content-encoding': 'gzip', etag: '"v1"' });
+            res.end();
+            return;
           case '/api/echo-body/':
             // Hands back whatever the page sent (a search box, a form): the page decides the text.
             res.writeHead(200, { 'content-type': 'text/plain' });
