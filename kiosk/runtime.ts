@@ -13,6 +13,7 @@ import { demoDefaults, loadConfig, type ConfigSources, type LoadedConfig } from 
 import type { RuntimeConfig } from '../server/config/schema.ts';
 import { startKioskServer, type KioskServer } from '../server/kiosk-server.ts';
 import { logToFiles, type Logger } from '../server/logger.ts';
+import { secretForms } from '../server/secret-scrubber.ts';
 import { RENDERER_DIR, VERSION } from '../server/package-info.ts';
 import { KioskController } from './controller.ts';
 import { startDemoUpstream, type DemoUpstream } from './demo/demo-upstream.ts';
@@ -48,7 +49,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { logger, secrets } = options;
   let loaded: LoadedConfig = loadConfig(options);
   const { upstream: configured, kioskId, log } = loaded.config;
-  if (configured !== undefined) secrets.add(configured.ws.token).add(configured.api.token);
+  if (configured !== undefined) for (const form of secretForms([configured.ws.token, configured.api.token])) secrets.add(form);
+  // Browsers and other children inherit the environment: tokens given there stop here.
+  if (options.env === undefined || options.env === process.env) {
+    delete process.env.KIOSK_WS_TOKEN;
+    delete process.env.KIOSK_API_TOKEN;
+  }
   const paths = options.env ? { env: options.env } : {};
   const stateDir = loaded.config.stateDir ?? defaultStateDir(paths);
   logger.setBindings({ kiosk: kioskId });
@@ -77,7 +83,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
   const { upstream } = loaded.config;
   if (upstream === undefined) throw new Error('unreachable: a loaded config without a demo has upstreams');
-  secrets.add(upstream.ws.token).add(upstream.api.token);
+  for (const form of secretForms([upstream.ws.token, upstream.api.token])) secrets.add(form);
   const config: RuntimeConfig = { ...loaded.config, upstream };
 
   let server: KioskServer;

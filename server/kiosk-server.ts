@@ -101,6 +101,8 @@ export async function startKioskServer({ config, version, logger, rendererDir, s
 
   const server: Server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 60_000, headersTimeout: 15_000 }, app);
   server.keepAliveTimeout = 5_000;
+  // The page needs a handful; a local process opening thousands must not exhaust the fds.
+  server.maxConnections = 512;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const path = (req.url ?? '').split('?')[0];

@@ -81,7 +81,9 @@ export function classifyUpstreamBound(data: Buffer, isBinary: boolean, allowUp: 
   // kiosk.* (hello, ack, status) are the shell's to send; the config cannot allow them,
   // and this check keeps it so even if a caller skipped validation.
   if (type.startsWith('kiosk.') || !allowUp.has(type)) return { kind: 'drop', reason: 'not-allowed' };
-  return { kind: 'forward', text, type };
+  // Re-serialised, not passed as received: what the upstream parses is exactly what was
+  // checked here (a duplicate "type" key cannot mean one thing here and another there).
+  return { kind: 'forward', text: JSON.stringify(message), type };
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {

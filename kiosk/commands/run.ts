@@ -89,8 +89,11 @@ async function runChromium(options: RunOptions): Promise<number | undefined> {
     await runtime.close();
     return reportStartFailure(error, logger);
   }
+  // The key goes out only where a person needs it to open the page (headless); a kiosk on
+  // a screen started by systemd would otherwise put it in the journal.
   if (headless) say(`the kiosk is at ${runtime.server.pageUrl}`);
-  process.stdout.write(`${JSON.stringify({ event: 'ready', url: runtime.server.pageUrl, shell: 'chromium', headless })}\n`);
+  const url = headless ? runtime.server.pageUrl : `${runtime.server.origin}/`;
+  process.stdout.write(`${JSON.stringify({ event: 'ready', url, shell: 'chromium', headless })}\n`);
 
   closeOnSignals(runtime, logger);
   return undefined;

@@ -71,6 +71,9 @@ export function loadConfig(sources: ConfigSources = {}): LoadedConfig {
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
 
   const warnings: string[] = [];
+  if (parsed.data.upstream !== undefined) {
+    warnings.push(...plaintextWarnings('upstream.ws.url', parsed.data.upstream.ws.url), ...plaintextWarnings('upstream.api.url', parsed.data.upstream.api.url));
+  }
   const baseDir = file === undefined ? process.cwd() : path.dirname(path.resolve(file));
   const { upstream, ...rest } = parsed.data;
   const tokenContext = { baseDir, problems, warnings, allowReadable: rest.policy.allowReadableTokenFile };
@@ -101,6 +104,14 @@ export function redactConfig(config: ResolvedConfig): unknown {
   if (config.upstream === undefined) return config;
   const redact = <T extends { token: string }>(endpoint: T) => ({ ...endpoint, token: '[redacted]' });
   return { ...config, upstream: { ws: redact(config.upstream.ws), api: redact(config.upstream.api) } };
+}
+
+/** A token sent over ws: or http: to another machine crosses the network readable by anyone on the path. */
+function plaintextWarnings(keyPath: string, url: string): string[] {
+  const { protocol, hostname } = new URL(url);
+  if (protocol !== 'ws:' && protocol !== 'http:') return [];
+  if (hostname === 'localhost' || hostname === '[::1]' || /^127\./.test(hostname)) return [];
+  return [`${keyPath}: ${protocol.slice(0, -1)} sends the token unencrypted to ${hostname}; use ${protocol === 'ws:' ? 'wss' : 'https'}:`];
 }
 
 function readConfigFile(file: string, problems: string[]): Layer {

@@ -32,6 +32,9 @@ const RESERVED_HEADERS = new Set([
   'sec-websocket-protocol',
   'sec-websocket-extensions',
   'sec-websocket-accept',
+  // Set by the API proxy after the token; the token would be overwritten.
+  'user-agent',
+  'x-kiosk-id',
 ]);
 
 const identifier = (what: string) =>

@@ -497,3 +497,22 @@ describe('token strength', () => {
     expect(problems.join('\n')).not.toContain('abc123');
   });
 });
+
+describe('plaintext upstreams', () => {
+  it('warns when a token would cross the network unencrypted, not for loopback', () => {
+    const remote = load({ cli: { kioskId: 'k1', upstream: { ws: { url: 'ws://cms.example.org/ws/kiosk/', token: wsToken }, api: { url: 'http://cms.example.org/api/', token: apiToken } } } });
+    expect(remote.warnings).toEqual([
+      'upstream.ws.url: ws sends the token unencrypted to cms.example.org; use wss:',
+      'upstream.api.url: http sends the token unencrypted to cms.example.org; use https:',
+    ]);
+    expect(load({ cli: { kioskId: 'k1', upstream: upstream() } }).warnings).toEqual([]);
+  });
+});
+
+describe('reserved token headers', () => {
+  it.each(['User-Agent', 'X-Kiosk-Id'])('refuses %s as tokenHeader (the proxy sets it after the token)', (tokenHeader) => {
+    expect(problemsOf({ cli: { kioskId: 'k1', upstream: upstream({}, { tokenHeader }) } })).toEqual([
+      'upstream.api.tokenHeader: is a header the relay owns; choose another (usually Authorization)',
+    ]);
+  });
+});

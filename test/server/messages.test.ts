@@ -65,9 +65,13 @@ describe('classifyDownstream (upstream → kiosk)', () => {
 });
 
 describe('classifyUpstreamBound (page → upstream)', () => {
-  it('forwards a type in allowUp unchanged, naming the type', () => {
-    const text = '{"type":"ui.ping", "n": 1}';
-    expect(up(text)).toEqual({ kind: 'forward', text, type: 'ui.ping' });
+  it('forwards a type in allowUp as the JSON it checked, naming the type', () => {
+    expect(up('{"type":"ui.ping", "n": 1}')).toEqual({ kind: 'forward', text: '{"type":"ui.ping","n":1}', type: 'ui.ping' });
+  });
+
+  it('forwards what it checked when a key repeats, so the upstream cannot read another type', () => {
+    // JSON.parse keeps the last "type"; a parser that kept the first would see kiosk.ack.
+    expect(up('{"type":"kiosk.ack","type":"ui.ping"}')).toEqual({ kind: 'forward', text: '{"type":"ui.ping"}', type: 'ui.ping' });
   });
 
   it('drops types not in allowUp, types that are not strings and frames without a type', () => {
