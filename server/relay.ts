@@ -18,7 +18,7 @@ import { secretForms } from './secret-scrubber.ts';
 import { Uplink, type UplinkState } from './uplink.ts';
 
 type DownDrop = Extract<DownstreamVerdict, { kind: 'drop' }>['reason'] | 'contains-secret';
-type UpDrop = Extract<UpstreamVerdict, { kind: 'drop' }>['reason'] | 'uplink-down';
+type UpDrop = Extract<UpstreamVerdict, { kind: 'drop' }>['reason'] | 'uplink-down' | 'uplink-backlog';
 
 export interface RelayStats {
   down: { received: number; forwarded: number; resets: number; dropped: Record<DownDrop, number> };
@@ -67,7 +67,7 @@ export class Relay extends EventEmitter<RelayEvents> {
       received: 0,
       forwarded: 0,
       local: 0,
-      dropped: { binary: 0, 'not-json': 0, 'not-allowed': 0, 'bad-local': 0, 'uplink-down': 0 },
+      dropped: { binary: 0, 'not-json': 0, 'not-allowed': 0, 'bad-local': 0, 'uplink-down': 0, 'uplink-backlog': 0 },
     },
     sentByShell: 0,
   };
@@ -86,6 +86,7 @@ export class Relay extends EventEmitter<RelayEvents> {
       tokenHeader: ws.tokenHeader,
       token: ws.token,
       maxPayloadBytes: config.relay.maxPayloadBytes,
+      maxBufferedBytes: config.relay.maxBufferedBytes,
       heartbeatMs: ws.heartbeatSeconds * 1000,
       reconnectBaseMs: ws.reconnectBaseMs,
       reconnectCapMs: ws.reconnectCapMs,
@@ -127,7 +128,7 @@ export class Relay extends EventEmitter<RelayEvents> {
 
   /** Sends one of the shell's own messages (ack, status) upstream; false if the uplink is down. */
   sendUp(message: { type: `kiosk.${string}`; [field: string]: unknown }): boolean {
-    const sent = this.uplink.send(JSON.stringify(message));
+    const sent = this.uplink.send(JSON.stringify(message)) === 'sent';
     if (sent) this.#stats.sentByShell++;
     return sent;
   }
@@ -197,10 +198,12 @@ export class Relay extends EventEmitter<RelayEvents> {
         up.local++;
         this.#dispatch(() => this.emit('local', verdict.message, page));
         return;
-      case 'forward':
-        if (this.uplink.send(verdict.text)) up.forwarded++;
-        else up.dropped['uplink-down']++;
+      case 'forward': {
+        const result = this.uplink.send(verdict.text);
+        if (result === 'sent') up.forwarded++;
+        else up.dropped[result === 'down' ? 'uplink-down' : 'uplink-backlog']++;
         return;
+      }
       case 'drop':
         up.dropped[verdict.reason]++;
         return;

@@ -14,6 +14,8 @@ export interface UplinkOptions {
   tokenHeader: string;
   token: string;
   maxPayloadBytes: number;
+  /** What may wait in the send queue for an upstream that stopped reading. */
+  maxBufferedBytes: number;
   heartbeatMs: number;
   reconnectBaseMs: number;
   reconnectCapMs: number;
@@ -72,12 +74,17 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     this.#connect();
   }
 
-  /** Sends a text frame if the uplink is open; false when it is not (the caller counts the drop). */
-  send(text: string): boolean {
+  /**
+   * Sends a text frame. 'down' when the uplink is not open; 'backlog' when the upstream has
+   * stopped reading and maxBufferedBytes are already queued for it (the frame is dropped
+   * rather than held without bound). The caller counts the drop.
+   */
+  send(text: string): 'sent' | 'down' | 'backlog' {
     const socket = this.#socket;
-    if (this.#stats.state !== 'open' || socket?.readyState !== WebSocket.OPEN) return false;
+    if (this.#stats.state !== 'open' || socket?.readyState !== WebSocket.OPEN) return 'down';
+    if (socket.bufferedAmount + Buffer.byteLength(text) > this.#options.maxBufferedBytes) return 'backlog';
     socket.send(text);
-    return true;
+    return 'sent';
   }
 
   /** Closes with 1001 (going away) and stops reconnecting. */

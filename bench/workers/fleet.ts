@@ -23,6 +23,7 @@ function startKiosk(url: string, id: string, token: string, groups: string[]): v
     tokenHeader: ws.tokenHeader,
     token,
     maxPayloadBytes: parsed.relay.maxPayloadBytes,
+    maxBufferedBytes: parsed.relay.maxBufferedBytes,
     heartbeatMs: ws.heartbeatSeconds * 1000,
     reconnectBaseMs: ws.reconnectBaseMs,
     reconnectCapMs: ws.reconnectCapMs,

@@ -27,7 +27,7 @@ function schemaDefaults(url: string, token: string) {
   const parsed = configSchema.parse({ kioskId: 'herd', upstream: { ws: { url, token }, api: { url: 'http://127.0.0.1:1/api/', token } } });
   if (parsed.upstream === undefined) throw new Error('unreachable');
   const { heartbeatSeconds, reconnectBaseMs, reconnectCapMs, tokenHeader } = parsed.upstream.ws;
-  return { heartbeatMs: heartbeatSeconds * 1000, reconnectBaseMs, reconnectCapMs, tokenHeader, maxPayloadBytes: parsed.relay.maxPayloadBytes };
+  return { heartbeatMs: heartbeatSeconds * 1000, reconnectBaseMs, reconnectCapMs, tokenHeader, maxPayloadBytes: parsed.relay.maxPayloadBytes, maxBufferedBytes: parsed.relay.maxBufferedBytes };
 }
 
 function projectUplink(index: number, url: string, token: string): Member {

@@ -8,8 +8,8 @@
 //
 // Deterministic input: 2,000 frames of one allowed type, 60 KB each (about 115 MiB), sent as
 // fast as the page's own socket drains, against an upstream whose socket is paused.
-// Marked `fails` while the bug stands: it passes once the relay bounds the uplink's queue
-// (by dropping and counting, closing, or pausing the page) — then drop `.fails`.
+// Fixed: Uplink.send drops (and the relay counts, as uplink-backlog) what would queue past
+// relay.maxBufferedBytes for an upstream that stopped reading.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { openPageSocket, waitOpen } from '../support/clients.ts';
@@ -40,7 +40,7 @@ async function flood(page: WebSocket): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 200));
 }
 
-it.fails('KNOWN BUG (Uplink.send has no limit): a page flooding an upstream that reads nothing does not make the relay hold more than a bounded amount', async () => {
+it('a page flooding an upstream that reads nothing does not make the relay hold more than a bounded amount', async () => {
   kiosk.upstreamWs.pauseAll();
   const page = openPageSocket(kiosk.server);
   page.on('error', () => undefined);
@@ -50,4 +50,5 @@ it.fails('KNOWN BUG (Uplink.send has no limit): a page flooding an upstream that
   const held = process.memoryUsage().arrayBuffers - before;
   page.terminate();
   expect(held).toBeLessThan(BOUND);
+  expect(kiosk.server.status().relay.up.dropped['uplink-backlog']).toBeGreaterThan(0);
 }, 60_000);
