@@ -5,8 +5,8 @@ import WebSocket from 'ws';
 import { sleep, type Watched } from './proc.ts';
 
 export interface Inspector {
-  /** Full GC, then the heap's used and total size in MiB. */
-  collect(): Promise<{ usedMiB: number; totalMiB: number }>;
+  /** Full GC, then what is live: the JS heap in use and the memory held outside it (Buffers), in MiB. */
+  collect(): Promise<{ usedMiB: number; totalMiB: number; externalMiB: number }>;
   close(): void;
 }
 
@@ -30,7 +30,7 @@ export async function attachInspector(proc: Watched, timeoutMs = 10_000): Promis
     const message = JSON.parse(data.toString('utf8')) as { id?: number; result?: Record<string, unknown> };
     if (message.id !== undefined) pending.get(message.id)?.(message.result ?? {});
   });
-  const send = (method: string) =>
+  const send = (method: string, params: Record<string, unknown> = {}) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const id = nextId++;
       const timer = setTimeout(() => reject(new Error(`inspector: ${method} timed out`)), 30_000);
@@ -39,13 +39,16 @@ export async function attachInspector(proc: Watched, timeoutMs = 10_000): Promis
         pending.delete(id);
         resolve(result);
       });
-      ws.send(JSON.stringify({ id, method }));
+      ws.send(JSON.stringify({ id, method, params }));
     });
   return {
     async collect() {
       await send('HeapProfiler.collectGarbage');
       const usage = await send('Runtime.getHeapUsage');
-      return { usedMiB: Number(usage.usedSize) / 2 ** 20, totalMiB: Number(usage.totalSize) / 2 ** 20 };
+      // process.memoryUsage() in the child: `external` counts Buffers' backing stores.
+      const evaluated = await send('Runtime.evaluate', { expression: 'process.memoryUsage().external', returnByValue: true });
+      const external = Number((evaluated.result as { value?: unknown } | undefined)?.value ?? Number.NaN);
+      return { usedMiB: Number(usage.usedSize) / 2 ** 20, totalMiB: Number(usage.totalSize) / 2 ** 20, externalMiB: external / 2 ** 20 };
     },
     close: () => ws.terminate(),
   };

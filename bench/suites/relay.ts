@@ -87,8 +87,11 @@ export const relaySuite: Suite = {
 
       const status = await fetchStatus(ours);
       await client.call('close');
-      const profile = await profileRelay(address, client, ctx.quick ? 20_000 : 100_000);
-      ctx.log(`relay: where the relay's time goes (100 B flood, --cpu-prof): ${describeBuckets(profile)}`);
+      const profiles: Record<number, Buckets | null> = {};
+      for (const size of SIZES) {
+        profiles[size] = await profileRelay(address, client, size, size === 100 ? (ctx.quick ? 20_000 : 100_000) : ctx.quick ? 5_000 : 20_000);
+        ctx.log(`relay: where the relay's time goes (${size} B flood, --cpu-prof): ${describeBuckets(profiles[size] ?? null)}`);
+      }
       const figures: Figure[] = [];
       const aggregate: Record<string, unknown> = {};
       for (const size of SIZES) {
@@ -111,7 +114,7 @@ export const relaySuite: Suite = {
           ],
           ...(thrRatio === undefined ? {} : { ratio: thrRatio }),
           target: { text: '≥ 0.6× pipe', met: thrRatio !== undefined && thrRatio >= 0.6 },
-          note: throughputNote(status, profile),
+          note: throughputNote(status, profiles[size] ?? null, sizeLabel),
         });
         const [oursP50, pipeP50, directP50] = [percentile(rtts('ours'), 50), percentile(rtts('pipe'), 50), percentile(rtts('direct'), 50)];
         const [oursP99, pipeP99, directP99] = [percentile(rtts('ours'), 99), percentile(rtts('pipe'), 99), percentile(rtts('direct'), 99)];
@@ -157,7 +160,7 @@ export const relaySuite: Suite = {
       }
       return {
         figures,
-        details: { rounds, floodCount, pings, results: aggregate, relayStatus: status, paths: LABEL, profile },
+        details: { rounds, floodCount, pings, results: aggregate, relayStatus: status, paths: LABEL, profiles },
         notes: [`${rounds} round(s), paths interleaved in rotated order; latency over ${pings} sequential round trips per size, path and round`],
       };
     } finally {
@@ -190,28 +193,28 @@ function describeBuckets(profile: Buckets | null): string {
     .join(', ');
 }
 
-function throughputNote(status: RelayStatus | null, profile: Buckets | null): string {
+function throughputNote(status: RelayStatus | null, profile: Buckets | null, sizeLabel: string): string {
   const slow = status?.pages?.closedSlow ?? 0;
   const write = Object.entries(profile?.shares ?? {}).find(([bucket]) => bucket.startsWith('write'))?.[1];
   const parts = [
     'the relay terminates both legs and handles every frame on its own, where the pipe copies whole reads of bytes',
     write === undefined
       ? ''
-      : `a CPU profile of the relay under a 100 B flood puts ${write.toFixed(0)} % of its relay work in writing to the page socket: RendererHub.send (server/renderer-hub.ts) calls ws.send once per frame and ws's Sender corks and uncorks the socket around each frame, so every relayed frame costs its own writev(2) system call (the frames of one upstream read are never written together); shares of the relay work: ${describeBuckets(profile)}`,
+      : `a CPU profile of the relay under a ${sizeLabel} flood puts ${write.toFixed(0)} % of its relay work in writing to the page socket: RendererHub.send (server/renderer-hub.ts) calls ws.send once per frame and ws's Sender corks and uncorks the socket around each frame, so every relayed frame costs its own writev(2) system call (the frames of one upstream read are never written together); shares of the relay work: ${describeBuckets(profile)}`,
   ];
   if (slow > 0) parts.push(`the relay closed the page connection ${slow} time(s) as too slow (relay.maxBufferedBytes)`);
   return parts.filter((p) => p !== '').join('; ');
 }
 
-/** One more flood of 100 B frames through a relay started with --cpu-prof. */
-async function profileRelay(address: { wsUrl: string; apiUrl: string; wsToken: string; apiToken: string }, client: Worker, count: number): Promise<Buckets | null> {
+/** One more flood of `size` frames through a relay started with --cpu-prof. */
+async function profileRelay(address: { wsUrl: string; apiUrl: string; wsToken: string; apiToken: string }, client: Worker, size: number, count: number): Promise<Buckets | null> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kiosk-bench-prof-'));
   let serve: ServeProcess | undefined;
   try {
     serve = await startServe(address, { overrides: { relay: { allowUp: ['bench.ping', 'bench.flood'] } }, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
     await client.call('connect', { ...serve.page, waitUplink: true });
-    await client.call('throughput', { size: 100, count: Math.round(count / 5) });
-    await client.call('throughput', { size: 100, count });
+    await client.call('throughput', { size, count: Math.round(count / 5) });
+    await client.call('throughput', { size, count });
     await client.call('close');
     await serve.stop();
     serve = undefined;

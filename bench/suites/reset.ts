@@ -189,8 +189,18 @@ export const resetSuite: Suite = {
         extra: `kiosk.ack ms p99 ${percentile(ackMs, 99)}; ack at the upstream p99 ${percentile(toAck, 99).toFixed(0)} ms`,
         baselines: [{ label: 'page.reload() → visible, p99', value: reloadP99, unit: 'ms' }],
         ...(p99Ratio === undefined ? {} : { ratio: p99Ratio }),
-        target: { text: '< 1 s (no staggering)', met: p99 < 1000 && percentile(ackMs, 99) < 1000 },
+        target: { text: '< 1 s (no staggering)', met: p99 < 1000 },
         note: `the page load itself, not the reset path: a direct page.reload() of the same page takes ${reloadP50.toFixed(0)} ms at p50 and ${reloadP99.toFixed(0)} ms at p99 here. Median phases after a publish: ${describePhases(resetBreakdown)} (after page.reload(): ${describePhases(reloadBreakdown)}); the slowest reset: ${slowest === undefined ? 'n/a' : describePhases(slowest.phases)}. The reset path (relay → controller → shell → navigation start) is the first figure; the rest is Chromium loading the renderer, its two /api calls and React rendering on ${availableParallelism()} shared cores`,
+      });
+      const ackP99 = percentile(ackMs, 99);
+      figures.push({
+        id: 'reset.ack.p99',
+        label: 'Reset: kiosk.ack `ms` (reset received → content shown, as the kiosk reports it), p99',
+        value: ackP99,
+        unit: 'ms',
+        extra: `p50 ${percentile(ackMs, 50)} ms; every ack "reloaded"`,
+        target: { text: '< 1 s (no staggering)', met: ackP99 < 1000 },
+        note: 'as above: the page load after the reload, which the kiosk times up to local.shown',
       });
       return {
         figures,
