@@ -642,7 +642,7 @@ export const fuzzSuite: Suite = {
           label: 'Fuzz: guards still refuse, a legitimate page still works, no oracle violation',
           value: guardFailures.length + legitFailures.length + violations.length,
           unit: 'count',
-          extra: `failed checks after each category (10 guard checks, 3 page checks) plus oracle violations (token or forged shell message to a page, a page's frame of a type outside relay.allowUp upstream)`,
+          extra: `after each category 10 guard refusals and 3 page checks; oracles throughout: no token or forged shell message reaches a page, no page frame outside relay.allowUp reaches the upstream`,
           target: { text: '0', met: guardFailures.length + legitFailures.length + violations.length === 0 },
           note: [...guardFailures, ...legitFailures, ...violations].slice(0, 6).join('; '),
         },

@@ -94,6 +94,7 @@ export const relaySuite: Suite = {
       }
       const figures: Figure[] = [];
       const aggregate: Record<string, unknown> = {};
+      const cpuRatios: [string, number][] = [];
       for (const size of SIZES) {
         const of = (path: PathName) => samples.filter((s) => s.path === path && s.size === size);
         const thr = (path: PathName) => median(of(path).map((s) => s.msgPerSec));
@@ -120,6 +121,7 @@ export const relaySuite: Suite = {
         const [oursP99, pipeP99, directP99] = [percentile(rtts('ours'), 99), percentile(rtts('pipe'), 99), percentile(rtts('direct'), 99)];
         const p50Ratio = ratioOf(oursP50, pipeP50);
         const cpuRatio = ratioOf(cpu('ours'), cpu('pipe'));
+        if (cpuRatio !== undefined) cpuRatios.push([sizeLabel, cpuRatio]);
         figures.push({
           id: `relay.cpu.${size}`,
           label: `Relay CPU per 1,000 frames pushed, ${sizeLabel}`,
@@ -161,7 +163,10 @@ export const relaySuite: Suite = {
       return {
         figures,
         details: { rounds, floodCount, pings, results: aggregate, relayStatus: status, paths: LABEL, profiles },
-        notes: [`${rounds} round(s), paths interleaved in rotated order; latency over ${pings} sequential round trips per size, path and round`],
+        notes: [
+          `${rounds} round(s), paths interleaved in rotated order; latency over ${pings} sequential round trips per size, path and round`,
+          `per frame pushed, the relay uses ${cpuRatios.map(([label, ratio]) => `${ratio.toFixed(1)}× the pipe's CPU at ${label}`).join(' and ')}, so its throughput ratio falls when the machine is busy (its figure moves more between runs than the pipe's); where that CPU goes, from a --cpu-prof flood: ${SIZES.map((size) => `${size === 100 ? '100 B' : '4 KiB'}: ${describeBuckets(profiles[size] ?? null)}`).join('; ')}`,
+        ],
       };
     } finally {
       await client?.stop();
