@@ -105,8 +105,8 @@ const wsUpstream = z
       .int()
       .min(50)
       .max(60_000)
-      .default(2000)
-      .describe('First reconnect delay ceiling; each failure doubles it (full jitter).'),
+      .default(4000)
+      .describe('First reconnect delay ceiling; each failure doubles it (full jitter). Wide enough that a fleet dropped at once spreads its first retries over seconds.'),
     reconnectCapMs: z
       .int()
       .min(100)
