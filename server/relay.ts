@@ -107,6 +107,9 @@ export class Relay extends EventEmitter<RelayEvents> {
     });
     this.hub.on('message', (data, isBinary, socket) => this.#fromPage(data, isBinary, this.#pageNumbers.get(socket) ?? 0));
     this.hub.on('connection', (socket) => this.#greet(socket));
+    // A page that cannot keep up slows the upstream down instead of being flooded.
+    this.hub.on('congested', () => this.uplink.pause());
+    this.hub.on('relieved', () => this.uplink.resume());
   }
 
   /** How many page connections there have been; the next one gets this number + 1. */

@@ -1,6 +1,11 @@
 // The local end of /ws: the kiosk page's connections. Upgrades arrive here only after the
 // guard let them through. The hub enforces the frame limit, keeps each connection alive
-// with pings, and never buffers without bound toward a page that stopped reading.
+// with pings, and never buffers without bound toward a page that stopped reading:
+//   - a page half maxBufferedBytes behind makes the hub "congested": the relay stops
+//     reading the uplink (TCP backpressure reaches the upstream) until the page drains;
+//   - a page that does not drain within STALL_MS, or that still falls maxBufferedBytes
+//     behind, is closed (a live page reconnects and starts fresh), so one hung page cannot
+//     hold the uplink, and the resets on it, for long.
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -27,7 +32,15 @@ export interface RendererHubStats {
 interface RendererHubEvents {
   connection: [socket: WebSocket];
   message: [data: Buffer, isBinary: boolean, socket: WebSocket];
+  /** Some page is far behind: stop feeding it. */
+  congested: [];
+  /** Every page has caught up (or the laggards were closed): feed them again. */
+  relieved: [];
 }
+
+/** How long a page may stay behind before it counts as hung and is closed. */
+export const STALL_MS = 2000;
+const DRAIN_CHECK_MS = 20;
 
 export class RendererHub extends EventEmitter<RendererHubEvents> {
   readonly #options: RendererHubOptions;
@@ -35,6 +48,9 @@ export class RendererHub extends EventEmitter<RendererHubEvents> {
   readonly #alive = new WeakMap<WebSocket, boolean>();
   readonly #heartbeat: NodeJS.Timeout;
   readonly #stats: Omit<RendererHubStats, 'connected'> = { accepted: 0, closedOversize: 0, closedSlow: 0, closedSilent: 0 };
+  /** Pages behind by more than the high-water mark, with when they fell behind. */
+  readonly #behind = new Map<WebSocket, number>();
+  #drainTimer: NodeJS.Timeout | undefined;
 
   constructor(options: RendererHubOptions) {
     super();
@@ -83,19 +99,44 @@ export class RendererHub extends EventEmitter<RendererHubEvents> {
   send(ws: WebSocket, text: string): void {
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount + Buffer.byteLength(text) > this.#options.maxBufferedBytes) {
-      // A page that does not read is hung or gone; dropping frames silently would leave it
-      // inconsistent, so close it. A live page reconnects and starts fresh.
-      this.#stats.closedSlow++;
-      this.#options.logger.warn({ buffered: ws.bufferedAmount }, 'kiosk page fell behind; closing its connection');
-      ws.terminate();
+      // Dropping frames silently would leave the page inconsistent: close it instead.
+      this.#closeSlow(ws);
       return;
     }
     ws.send(text);
+    if (ws.bufferedAmount > this.#options.maxBufferedBytes / 2 && !this.#behind.has(ws)) {
+      this.#behind.set(ws, Date.now());
+      if (this.#behind.size === 1) {
+        this.emit('congested');
+        this.#drainTimer = setInterval(() => this.#checkDrain(), DRAIN_CHECK_MS);
+      }
+    }
+  }
+
+  #checkDrain(): void {
+    const now = Date.now();
+    for (const [ws, since] of this.#behind) {
+      if (ws.readyState !== ws.OPEN || ws.bufferedAmount <= this.#options.maxBufferedBytes / 8) this.#behind.delete(ws);
+      else if (now - since > STALL_MS) this.#closeSlow(ws);
+    }
+    if (this.#behind.size > 0) return;
+    clearInterval(this.#drainTimer);
+    this.#drainTimer = undefined;
+    this.emit('relieved');
+  }
+
+  #closeSlow(ws: WebSocket): void {
+    this.#stats.closedSlow++;
+    this.#behind.delete(ws);
+    this.#options.logger.warn({ buffered: ws.bufferedAmount }, 'kiosk page fell behind; closing its connection');
+    ws.terminate();
   }
 
   /** Closes every page connection with `code` (1001 when the kiosk shuts down). */
   async close(code = 1001, reason = 'kiosk shutting down'): Promise<void> {
     clearInterval(this.#heartbeat);
+    clearInterval(this.#drainTimer);
+    this.#behind.clear();
     await Promise.all([...this.#server.clients].map((ws) => closeSocket(ws, code, reason, 500)));
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }

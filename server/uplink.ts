@@ -54,6 +54,8 @@ export class Uplink extends EventEmitter<UplinkEvents> {
   #retryTimer: NodeJS.Timeout | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #openedAt = 0;
+  /** Reading paused because the page cannot keep up (backpressure toward the upstream). */
+  #paused = false;
 
   constructor(options: UplinkOptions) {
     super();
@@ -87,6 +89,17 @@ export class Uplink extends EventEmitter<UplinkEvents> {
     return 'sent';
   }
 
+  /** Stops reading from the upstream (its sends then back up in TCP) until resume(). */
+  pause(): void {
+    this.#paused = true;
+    this.#socket?.pause();
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#socket?.resume();
+  }
+
   /** Closes with 1001 (going away) and stops reconnecting. */
   async stop(): Promise<void> {
     this.#setState('stopped');
@@ -117,7 +130,10 @@ export class Uplink extends EventEmitter<UplinkEvents> {
       this.#setState('open');
       logger.info({ upstream: describeUrl(url), connects: this.#stats.connects }, 'uplink open');
       socket.send(JSON.stringify(this.#options.hello()));
+      if (this.#paused) socket.pause();
       this.#heartbeatTimer = setInterval(() => {
+        // While we are not reading, pongs wait unread: silence means nothing then.
+        if (this.#paused) return;
         // Nothing heard since the last ping (no pong, no message): the peer or the path is gone.
         if (!alive) {
           this.#stats.lastError = 'heartbeat-timeout';

@@ -423,6 +423,40 @@ describe('liveness', () => {
     }
   });
 
+  it('slows the upstream down for a page that reads slowly, instead of closing it or dropping frames', async () => {
+    const maxBufferedBytes = 64 * 1024;
+    const own = await startTestKiosk({ relay: { maxBufferedBytes } });
+    try {
+      await uplinkOpen(own, 1);
+      const slow = await openPage(own);
+      // The page reads in fits: 400 ms paused, then a moment of reading, over and over.
+      let reading = true;
+      const fits = setInterval(() => {
+        reading = !reading;
+        if (reading) slow.ws.resume();
+        else slow.ws.pause();
+      }, 400);
+      const pad = 'x'.repeat(16_000);
+      const total = 300; // ~4.8 MB: many times what the relay may hold for the page
+      for (let n = 1; n <= total; n++) own.upstreamWs.broadcast(JSON.stringify({ type: 'bulk', n, pad }));
+      try {
+        await waitFor(() => slow.raw.filter((text) => text.startsWith('{"type":"bulk"')).length === total, {
+          timeoutMs: 20_000,
+          what: 'every frame at the slow page',
+        });
+      } finally {
+        clearInterval(fits);
+        slow.ws.resume();
+      }
+      const numbers = slow.raw.filter((text) => text.startsWith('{"type":"bulk"')).map((text) => (JSON.parse(text) as { n: number }).n);
+      expect(numbers).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      expect(slow.ws.readyState).toBe(slow.ws.OPEN);
+      expect((await status(own)).pages.closedSlow).toBe(0);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('closes a page that stopped reading once its backlog passes relay.maxBufferedBytes, leaving another page alone', async () => {
     const maxBufferedBytes = 64 * 1024;
     const own = await startTestKiosk({ relay: { maxBufferedBytes } });
