@@ -1,8 +1,9 @@
 // The local end of /ws: the kiosk page's connections. Upgrades arrive here only after the
 // guard let them through. The hub enforces the frame limit, keeps each connection alive
 // with pings, and never buffers without bound toward a page that stopped reading:
-//   - a page half maxBufferedBytes behind makes the hub "congested": the relay stops
-//     reading the uplink (TCP backpressure reaches the upstream) until the page drains;
+//   - a page a quarter of maxBufferedBytes behind makes the hub "congested": the relay
+//     stops reading the uplink (TCP backpressure reaches the upstream) until the page
+//     drains (the other three quarters take the frames already read when it stops);
 //   - a page that does not drain within STALL_MS, or that still falls maxBufferedBytes
 //     behind, is closed (a live page reconnects and starts fresh), so one hung page cannot
 //     hold the uplink, and the resets on it, for long.
@@ -104,7 +105,7 @@ export class RendererHub extends EventEmitter<RendererHubEvents> {
       return;
     }
     ws.send(text);
-    if (ws.bufferedAmount > this.#options.maxBufferedBytes / 2 && !this.#behind.has(ws)) {
+    if (ws.bufferedAmount > this.#options.maxBufferedBytes / 4 && !this.#behind.has(ws)) {
       this.#behind.set(ws, Date.now());
       if (this.#behind.size === 1) {
         this.emit('congested');
@@ -116,7 +117,7 @@ export class RendererHub extends EventEmitter<RendererHubEvents> {
   #checkDrain(): void {
     const now = Date.now();
     for (const [ws, since] of this.#behind) {
-      if (ws.readyState !== ws.OPEN || ws.bufferedAmount <= this.#options.maxBufferedBytes / 8) this.#behind.delete(ws);
+      if (ws.readyState !== ws.OPEN || ws.bufferedAmount <= this.#options.maxBufferedBytes / 16) this.#behind.delete(ws);
       else if (now - since > STALL_MS) this.#closeSlow(ws);
     }
     if (this.#behind.size > 0) return;

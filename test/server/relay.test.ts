@@ -424,20 +424,24 @@ describe('liveness', () => {
   });
 
   it('slows the upstream down for a page that reads slowly, instead of closing it or dropping frames', async () => {
-    const maxBufferedBytes = 64 * 1024;
+    const maxBufferedBytes = 256 * 1024;
     const own = await startTestKiosk({ relay: { maxBufferedBytes } });
     try {
       await uplinkOpen(own, 1);
+      let paused = 0;
+      own.server.relay.hub.on('congested', () => paused++);
       const slow = await openPage(own);
-      // The page reads in fits: 400 ms paused, then a moment of reading, over and over.
-      let reading = true;
+      // The page reads in fits: it starts paused (so the relay surely backs up), then reads
+      // and pauses by turns every 400 ms.
+      slow.ws.pause();
+      let reading = false;
       const fits = setInterval(() => {
         reading = !reading;
         if (reading) slow.ws.resume();
         else slow.ws.pause();
       }, 400);
       const pad = 'x'.repeat(16_000);
-      const total = 300; // ~4.8 MB: many times what the relay may hold for the page
+      const total = 300; // ~4.8 MB: many times what the relay may hold for the page (256 KB)
       for (let n = 1; n <= total; n++) own.upstreamWs.broadcast(JSON.stringify({ type: 'bulk', n, pad }));
       try {
         await waitFor(() => slow.raw.filter((text) => text.startsWith('{"type":"bulk"')).length === total, {
@@ -451,7 +455,10 @@ describe('liveness', () => {
       const numbers = slow.raw.filter((text) => text.startsWith('{"type":"bulk"')).map((text) => (JSON.parse(text) as { n: number }).n);
       expect(numbers).toEqual(Array.from({ length: total }, (_, i) => i + 1));
       expect(slow.ws.readyState).toBe(slow.ws.OPEN);
-      expect((await status(own)).pages.closedSlow).toBe(0);
+      const after = await status(own);
+      expect(after.pages.closedSlow).toBe(0);
+      // The upstream was really held back: the relay paused its uplink at least once.
+      expect(paused).toBeGreaterThan(0);
     } finally {
       await own.close();
     }
