@@ -2,7 +2,7 @@
 // message rules, WebSocket frames well- and ill-formed, HTTP requests mutated from valid
 // ones, and plain garbage. Every case has a short description for the findings file.
 import { encodeFrame, OP } from './frames.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../../test/support/rng.ts';
 
 /** Marks frames the relay must never pass on (forged shell messages, page-forged kiosk.*). */
 export const FORGED = 'FORGED-BY-FUZZ';

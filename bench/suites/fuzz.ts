@@ -22,7 +22,7 @@ import { attachInspector, type Inspector } from '../lib/inspector.ts';
 import { newToken, startServe, type ServeProcess } from '../lib/kiosk.ts';
 import { BENCH_DIR, openFds, rssMiB, sleep } from '../lib/proc.ts';
 import { type BenchContext, type Figure, type Suite } from '../lib/report.ts';
-import { Rng } from '../lib/rng.ts';
+import { Rng } from '../../test/support/rng.ts';
 import { BenchUpstream } from '../lib/upstream.ts';
 
 const ALLOW_UP = ['bench.ping'];

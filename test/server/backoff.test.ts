@@ -1,17 +1,11 @@
 // Capped exponential backoff with full jitter, with the random source injected.
 import { describe, expect, it } from 'vitest';
 import { Backoff } from '../../server/backoff.ts';
+import { Rng } from '../support/rng.ts';
 
-/** A seeded PRNG (mulberry32), so the sampled delays are the same on every run. */
 function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 const ALMOST_ONE = 1 - Number.EPSILON;

@@ -7,17 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handshakeStatus, httpRequest, Inbox, openPageSocket, pageHeaders, rawExchange, waitClose, waitOpen } from '../support/clients.ts';
 import { startTestKiosk, type TestKiosk } from '../support/kiosk.ts';
 import { waitFor } from '../support/wait.ts';
+import { Rng } from '../support/rng.ts';
 
-/** mulberry32: a small, seeded PRNG; the same seed gives the same inputs on every run. */
 function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 function randomBytes(random: () => number, length: number): Buffer {

@@ -1,4 +1,4 @@
-// A seeded PRNG (mulberry32): the fuzzers draw every input from it, so a seed printed
+// A seeded PRNG (mulberry32): fuzzers and randomised tests draw every input from it, so a seed printed
 // with a failure replays the same inputs.
 export class Rng {
   #state: number;
