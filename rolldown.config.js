@@ -8,5 +8,7 @@ export default defineConfig({
   input: 'dist/kiosk/cli.js',
   platform: 'node',
   external: (id) => id === 'electron' || id === 'playwright-core' || id.startsWith('playwright-core/'),
-  output: { dir: 'dist/cli', format: 'esm' },
+  // cleanDir: chunk names carry content hashes, so a rebuild must not leave the old ones
+  // beside the new (they would ride into the packaged asar).
+  output: { dir: 'dist/cli', format: 'esm', cleanDir: true },
 });
