@@ -14,10 +14,16 @@ export interface ImportCost {
   rssMiB: number;
 }
 
-const MODULES = ['express', 'zod', 'pino', 'ws', 'commander', 'http-proxy-middleware', 'playwright-core', 'dist/server/kiosk-server.js', 'dist/kiosk/commands/serve.js', 'dist/kiosk/cli.js'];
+/** The libraries the relay is built on: what `serve` cannot load less than. */
+export const SERVER_LIBRARIES = ['express', 'zod', 'pino', 'ws', 'http-proxy-middleware'] as const;
+/** The name under which the cost of importing all of SERVER_LIBRARIES into one process is kept. */
+export const SERVER_LIBRARIES_TOGETHER = SERVER_LIBRARIES.join(' + ');
 
-function measure(specifier: string | null): { ms: number; rssMiB: number } {
-  const code = `const t = performance.now(); ${specifier === null ? '' : `await import(${JSON.stringify(specifier)});`} const ms = performance.now() - t; console.log(JSON.stringify({ ms, rssMiB: process.memoryUsage().rss / 2 ** 20 }));`;
+const MODULES = [...SERVER_LIBRARIES, 'commander', 'playwright-core', SERVER_LIBRARIES_TOGETHER, 'dist/server/kiosk-server.js', 'dist/kiosk/commands/serve.js', 'dist/kiosk/cli.js'];
+
+function measure(specifiers: readonly string[]): { ms: number; rssMiB: number } {
+  const imports = specifiers.map((s) => `await import(${JSON.stringify(s)});`).join(' ');
+  const code = `const t = performance.now(); ${imports} const ms = performance.now() - t; console.log(JSON.stringify({ ms, rssMiB: process.memoryUsage().rss / 2 ** 20 }));`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
   return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { ms: number; rssMiB: number };
 }
@@ -35,15 +41,15 @@ function cliLoadsPlaywright(): boolean {
 /** Each module's import cost over a bare process (memoised for the run). */
 export function importCosts(): { bare: ImportCost; modules: ImportCost[]; cliLoadsPlaywright: boolean } {
   if (cached !== undefined) return cached;
-  const runs = (specifier: string | null) => Array.from({ length: 3 }, () => measure(specifier));
-  const bareRuns = runs(null);
+  const runs = (specifiers: readonly string[]) => Array.from({ length: 3 }, () => measure(specifiers));
+  const bareRuns = runs([]);
   const bare = { module: '(nothing)', ms: 0, rssMiB: median(bareRuns.map((r) => r.rssMiB)) };
   const modules: ImportCost[] = [];
   for (const module of MODULES) {
     const local = module.startsWith('dist/');
     if (local && !existsSync(path.join(REPO_ROOT, module))) continue;
-    const specifier = local ? pathToFileURL(path.join(REPO_ROOT, module)).href : module;
-    const samples = runs(specifier);
+    const specifiers = module === SERVER_LIBRARIES_TOGETHER ? SERVER_LIBRARIES : [local ? pathToFileURL(path.join(REPO_ROOT, module)).href : module];
+    const samples = runs(specifiers);
     modules.push({ module, ms: median(samples.map((s) => s.ms)), rssMiB: median(samples.map((s) => s.rssMiB)) - bare.rssMiB });
   }
   cached = { bare, modules, cliLoadsPlaywright: cliLoadsPlaywright() };

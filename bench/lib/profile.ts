@@ -26,7 +26,7 @@ export interface Buckets {
 
 /** First matching rule wins; each names a bucket and what a stack must contain. */
 const RULES: { bucket: string; match: RegExp }[] = [
-  { bucket: 'write to the page socket (ws Sender → writev, one per frame)', match: /^(sendFrame|writev|writevGeneric|dispatch) |lib\/sender\.js/ },
+  { bucket: 'write to the page socket (ws Sender, writev once per upstream read)', match: /^(sendFrame|writev|writevGeneric|dispatch) |lib\/sender\.js/ },
   { bucket: 'classify (Buffer → string, JSON.parse, checks)', match: /^(classifyDownstream|parseObject) / },
   { bucket: 'scan for the token (Buffer.includes)', match: /^(indexOfBuffer|includes) .*buffer/ },
   { bucket: 'bookkeeping (stats, lastMessageAt)', match: /^toISOString / },
