@@ -5,8 +5,9 @@ forwards resets published on the channel layer, and records what the kiosk repor
 A kiosk can never make it publish anything: the consumer only listens to the layer.
 
 Efficiency matters (hundreds of kiosks per worker): each kiosk message costs at most one
-round trip to the database thread, status reports are throttled in memory, and a token
-bucket drops floods before any parsing.
+round trip to the database thread, acks arriving in a wave share one transaction
+(``ack_writer``), status reports are throttled in memory, and a token bucket drops floods
+before any parsing.
 """
 
 import logging
@@ -17,6 +18,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from . import conf, layer, presence, protocol, resets
+from .ack_writer import ack_writer
 from .tokens import token_from_authorization
 
 logger = logging.getLogger(__name__)
@@ -180,7 +182,11 @@ class KioskConsumer(AsyncWebsocketConsumer):
         if ack.kiosk is not None and ack.kiosk != self.identity.kiosk_id:
             self._complain("ack for another kiosk")
             return
-        recorded = await self._db(resets.record_ack, self.identity.pk, ack.reset_id, ack.status, ack.ms)
+        try:
+            recorded = await ack_writer().record(self.identity.pk, ack.reset_id, ack.status, ack.ms)
+        except Exception:
+            logger.exception("kiosk %s: database error recording an ack", self.identity.kiosk_id)
+            return
         if not recorded:
             self._complain("ack for a reset that is unknown, not for this kiosk, or already acknowledged")
 

@@ -117,6 +117,23 @@ def record_ack(kiosk_pk, reset_id, status, ms=None):
     return bool(updated)
 
 
+def record_acks(acks):
+    """Record several acks, each as ``record_ack(kiosk_pk, reset_id, status, ms)`` would, in one
+    transaction: one commit for the lot instead of one per kiosk.
+
+    Returns one result per ack, in order: True, False, or the exception that ack raised. Each
+    ack runs in its own savepoint, so one that fails is rolled back alone and the others stay.
+    """
+    results = []
+    with transaction.atomic():
+        for ack in acks:
+            try:
+                results.append(record_ack(*ack))
+            except Exception as exc:  # noqa: BLE001 -- handed back to the caller that sent this ack
+                results.append(exc)
+    return results
+
+
 def delivery_counts(reset):
     """``{"total": M, "sent": ..., "acknowledged": ..., ...}`` for one reset, in one query."""
     counts = {state: 0 for state, _ in ResetDelivery.STATE_CHOICES}
