@@ -45,14 +45,44 @@ export function credentialOf(headerValue: string): string {
   return credential.length >= 12 ? credential : headerValue;
 }
 
+/** A character as JSON \u escapes (one per UTF-16 unit): `\u00e9`, or `\u00E9` with `upper`. */
+function unicodeEscape(char: string, upper = false): string {
+  let escaped = '';
+  for (let i = 0; i < char.length; i++) {
+    const hex = char.charCodeAt(i).toString(16).padStart(4, '0');
+    escaped += `\\u${upper ? hex.toUpperCase() : hex}`;
+  }
+  return escaped;
+}
+
+/** JSON string content as JavaScript (and Django REST framework) write it: only what must be escaped. */
+function jsonMinimal(secret: string): string {
+  return JSON.stringify(secret).slice(1, -1);
+}
+
 /**
- * The forms a secret takes in a body: as is, and JSON-escaped. A token with a quote, a
- * backslash or a tab looks different inside a JSON string, which is how an echo of the
- * request headers usually comes back.
+ * How common servers write a header value back into a body: an echo of the request
+ * headers (a debug endpoint, an error page) is how a token usually leaks, and each
+ * encoder escapes a little differently. A token of letters, digits and `-._~` has one form.
  */
+const ENCODERS: readonly ((secret: string) => string)[] = [
+  // JavaScript, Django REST framework (UNICODE_JSON): quotes, backslashes and control characters.
+  jsonMinimal,
+  // Python's json.dumps (ensure_ascii): also every character beyond ASCII, as \u00e9.
+  (s) => jsonMinimal(s).replace(/[^\p{ASCII}]/gu, (c) => unicodeEscape(c)),
+  // PHP's json_encode: also "/" as "\/", and beyond ASCII as \u00e9.
+  (s) => jsonMinimal(s).replaceAll('/', '\\/').replace(/[^\p{ASCII}]/gu, (c) => unicodeEscape(c)),
+  // Go's encoding/json: also <, > and & (HTML-safe), as \u003c.
+  (s) => jsonMinimal(s).replace(/[<>&]/g, (c) => unicodeEscape(c)),
+  // .NET's System.Text.Json: also " < > & ' + and beyond ASCII, as \u0022 (upper-case hex).
+  (s) => jsonMinimal(s).replaceAll('\\"', '"').replace(/["<>&'+]|[^\p{ASCII}]/gu, (c) => unicodeEscape(c, true)),
+  // HTML escaping (Django's escape, Python's html.escape): & < > " '.
+  (s) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' })[c] ?? c),
+];
+
+/** The forms a secret takes in a body: as is, and as the common encoders write it. */
 export function textForms(secret: string): string[] {
-  const escaped = JSON.stringify(secret).slice(1, -1);
-  return escaped === secret ? [secret] : [secret, escaped];
+  return [...new Set([secret, ...ENCODERS.map((encode) => encode(secret))])];
 }
 
 /** Every form in which any of these token header values must not reach the page. */

@@ -243,6 +243,25 @@ describe('responses', () => {
     }
   });
 
+  it('scrub a base64 token (with / and +) as PHP and .NET write it into JSON', async () => {
+    const credential = `${randomBytes(12).toString('base64')}/+${randomBytes(12).toString('base64')}`;
+    const slashed = await startTestKiosk({ upstream: { api: { token: `Token ${credential}` } } });
+    try {
+      const php = credential.replaceAll('/', '\\/'); // json_encode escapes slashes
+      const dotnet = credential.replaceAll('+', '\\u002B'); // System.Text.Json escapes +
+      const response = await httpRequest(slashed.server.port, {
+        path: '/api/echo-body/',
+        method: 'POST',
+        headers: pageHeaders(slashed.server, { origin: slashed.server.origin, 'content-type': 'application/json' }),
+        body: JSON.stringify({ php: 'x' }).replace('x', php) + JSON.stringify({ dotnet: 'x' }).replace('x', dotnet),
+      });
+      expect(slashed.upstreamApi.requests.at(-1)?.body).toContain(php);
+      expect(response.body).toBe('{"php":"[redacted]"}{"dotnet":"[redacted]"}');
+    } finally {
+      await slashed.close();
+    }
+  });
+
   it('never carry Set-Cookie, Access-Control-Allow-Origin or WWW-Authenticate to the page', async () => {
     const response = await get('/api/cookies/');
     expect(response.status).toBe(200);

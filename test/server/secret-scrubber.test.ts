@@ -1,5 +1,6 @@
 // The stream scrubber that keeps the API token out of response bodies, and the helpers
 // that decide what to look for.
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { credentialOf, SecretScrubber, textForms } from '../../server/secret-scrubber.ts';
@@ -137,7 +138,37 @@ describe('textForms', () => {
   });
 
   it('adds the JSON-escaped form of a secret with quotes, backslashes or tabs', () => {
-    expect(textForms('k="a\\b"')).toEqual(['k="a\\b"', 'k=\\"a\\\\b\\"']);
+    expect(textForms('k="a\\b"')).toContain('k=\\"a\\\\b\\"');
     expect(textForms('a\tb')).toEqual(['a\tb', 'a\\tb']);
+  });
+
+  it('is one form for a token of letters, digits and -._~', () => {
+    expect(textForms('AZaz09-._~AZaz09')).toEqual(['AZaz09-._~AZaz09']);
+  });
+
+  // A Latin-1 header value with every character some encoder escapes.
+  const AWKWARD = 'k="a\\b/c<d>&e\'f+g\th\u00e9i';
+
+  it("holds what Python's json.dumps, html.escape and Django's escape write (run for real)", () => {
+    const script = [
+      'import html, json, sys',
+      'from django.utils.html import escape',
+      'secret = sys.stdin.buffer.read().decode("utf-8")',
+      'forms = [json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1], html.escape(secret), str(escape(secret))]',
+      'sys.stdout.buffer.write(json.dumps(forms).encode("utf-8"))',
+    ].join('\n');
+    const python = spawnSync('/usr/bin/python3', ['-c', script], { input: AWKWARD, encoding: 'utf8' });
+    expect(python.stderr).toBe('');
+    const forms = JSON.parse(python.stdout) as string[];
+    expect(forms).toHaveLength(4);
+    expect(new Set(forms).size).toBeGreaterThan(2); // the encoders really differ on this secret
+    for (const form of forms) expect(textForms(AWKWARD)).toContain(form);
+  });
+
+  it('holds what PHP, Go and .NET write (their documented escaping)', () => {
+    const forms = textForms(AWKWARD);
+    expect(forms).toContain('k=\\"a\\\\b\\/c<d>&e\'f+g\\th\\u00e9i'); // PHP json_encode
+    expect(forms).toContain('k=\\"a\\\\b/c\\u003cd\\u003e\\u0026e\'f+g\\th\u00e9i'); // Go encoding/json
+    expect(forms).toContain('k=\\u0022a\\\\b/c\\u003Cd\\u003E\\u0026e\\u0027f\\u002Bg\\th\\u00E9i'); // .NET System.Text.Json
   });
 });
