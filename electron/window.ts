@@ -2,7 +2,7 @@
 // isolation and without Node. Nothing here is ever turned off "for now". The options are
 // written out literally in the constructor call so that @doyensec/electronegativity (run
 // by npm test) can read every one of them.
-import { BrowserWindow } from 'electron';
+import { BrowserWindow, screen } from 'electron';
 
 export interface KioskWindowOptions {
   /** The bridge script; the diagnostic window has none. */
@@ -11,6 +11,10 @@ export interface KioskWindowOptions {
 }
 
 export function createKioskWindow({ preload, dev }: KioskWindowOptions): BrowserWindow {
+  // The primary display's whole area. A window manager makes a kiosk window fullscreen; on
+  // a bare X server (no window manager, as many kiosks run) nothing does, and only these
+  // bounds cover the screen.
+  const area = dev ? { width: 1920, height: 1080 } : screen.getPrimaryDisplay().bounds;
   const window = new BrowserWindow({
     show: false,
     kiosk: !dev,
@@ -18,8 +22,7 @@ export function createKioskWindow({ preload, dev }: KioskWindowOptions): Browser
     frame: dev,
     autoHideMenuBar: true,
     backgroundColor: '#0b1f3a',
-    width: 1920,
-    height: 1080,
+    ...area,
     webPreferences: {
       ...(preload === undefined ? {} : { preload }),
       contextIsolation: true,

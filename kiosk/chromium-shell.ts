@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { KioskError } from '../server/errors.ts';
 import type { Logger } from '../server/logger.ts';
 import type { Shell, ShellEvents, ShellRendererState } from './shell.ts';
@@ -184,12 +184,41 @@ export class ChromiumShell extends EventEmitter<ShellEvents> implements Shell {
       this.emit('failure', 'crashed', 'renderer crashed');
     });
     page.on('dialog', (dialog) => void dialog.dismiss());
+    if (!this.#options.headless && !this.#options.dev) await this.#fillScreen(context, page);
     try {
       await page.goto(url, { waitUntil: 'commit', timeout: 15_000 });
     } catch (error) {
       if (this.#page !== page) return;
       logger.warn({ err: error }, 'chromium: the kiosk page failed to load');
       this.emit('failure', 'load-failed', 'navigation failed');
+    }
+  }
+
+  /**
+   * With no window manager (a bare X session, as many kiosks run), `--kiosk` leaves the
+   * window at Chromium's default size in a corner: Chromium believes it is fullscreen, but
+   * nothing made it so. Size the window to the screen when it does not cover it. (Chromium
+   * keeps an X11 window one pixel short of the screen, so that is what "covers" allows.)
+   */
+  async #fillScreen(context: BrowserContext, page: Page): Promise<void> {
+    const { logger } = this.#options;
+    let session: CDPSession | undefined;
+    try {
+      session = await context.newCDPSession(page);
+      const { windowId, bounds } = await session.send('Browser.getWindowForTarget');
+      const screen = await page.evaluate(() => ({ width: window.screen.width, height: window.screen.height }));
+      const covers = (b: typeof bounds) =>
+        (b.left ?? 0) <= 0 && (b.top ?? 0) <= 0 && (b.width ?? 0) >= screen.width - 1 && (b.height ?? 0) >= screen.height - 1;
+      if (covers(bounds)) return;
+      // Bounds can be set only on a normal window; fullscreen again keeps kiosk mode's look.
+      await session.send('Browser.setWindowBounds', { windowId, bounds: { windowState: 'normal' } });
+      await session.send('Browser.setWindowBounds', { windowId, bounds: { left: 0, top: 0, width: screen.width, height: screen.height } });
+      await session.send('Browser.setWindowBounds', { windowId, bounds: { windowState: 'fullscreen' } });
+      logger.info({ screen, was: bounds }, 'chromium: sized the kiosk window to the screen (no window manager made it fullscreen)');
+    } catch (error) {
+      logger.warn({ err: error }, 'chromium: could not size the kiosk window to the screen');
+    } finally {
+      await session?.detach().catch(() => undefined);
     }
   }
 

@@ -140,6 +140,7 @@ export const fake = {
   powerSaveBlocker: { started: [] as string[], start(type: string) { this.started.push(type); return this.started.length; } },
   Menu: { setApplicationMenu: vi.fn() },
   net: { isOnline: () => true },
+  screen: { getPrimaryDisplay: () => ({ bounds: { x: 0, y: 0, width: 1366, height: 768 } }) },
 };
 
 vi.mock('electron', () => ({

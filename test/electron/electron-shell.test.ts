@@ -50,6 +50,12 @@ describe('the kiosk window', () => {
     expect(window.options.webPreferences).toMatchObject({ devTools: true, sandbox: true, contextIsolation: true });
   });
 
+  it('covers the primary display in kiosk mode, where no window manager makes it fullscreen', () => {
+    expect(open().options).toMatchObject({ x: 0, y: 0, width: 1366, height: 768, kiosk: true, fullscreen: true });
+    expect(open({ dev: true }).options).toMatchObject({ width: 1920, height: 1080 });
+    expect(open({ dev: true }).options).not.toHaveProperty('x');
+  });
+
   it('has no preload at all for the diagnostic window', () => {
     const window = createKioskWindow({ dev: false }) as unknown as FakeBrowserWindow;
     expect(window.options.webPreferences).not.toHaveProperty('preload');
