@@ -89,6 +89,17 @@ describe('Django admin → kiosks', () => {
   });
 });
 
+describe('enrolment from an imaging script', () => {
+  it('enrols kiosks run in parallel against one SQLite file, each with its own token', async () => {
+    const project = await prepareDjango();
+    const ids = Array.from({ length: 10 }, (_, i) => `image-${i}`);
+    const tokens = await Promise.all(ids.map((id) => project.enroll(id, ['hall'])));
+    expect(new Set(tokens).size).toBe(ids.length);
+    const count = await project.manage('shell', '-c', `from kiosk_fleet.models import Kiosk; print(Kiosk.objects.filter(kiosk_id__startswith='image-').count())`);
+    expect(count.trim()).toBe(String(ids.length));
+  }, 120_000);
+});
+
 describe('two daphne workers sharing a Redis channel layer', () => {
   it('reloads kiosks connected to either worker on one reset', async () => {
     const redis = await startRedis();

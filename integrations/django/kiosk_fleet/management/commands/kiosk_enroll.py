@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from kiosk_fleet.models import Kiosk
 from kiosk_fleet.names import NAME_HELP, is_valid_name, join_groups
@@ -39,20 +39,10 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages))
 
-        with transaction.atomic():
-            kiosk = Kiosk.objects.select_for_update().filter(kiosk_id=kiosk_id).first()
-            if kiosk is not None and not rotate:
-                raise CommandError(
-                    "kiosk %r already exists; use --rotate to issue it a new token (the old one stops working)" % kiosk_id
-                )
-            created = kiosk is None
-            kiosk = kiosk or Kiosk(kiosk_id=kiosk_id)
-            if created or groups_given:  # --rotate alone keeps the groups
-                kiosk.groups = groups
-            if name is not None:
-                kiosk.name = name
-            token = kiosk.issue_token()
-            kiosk.save()
+        if rotate:
+            kiosk, token, created = self._rotate_or_create(kiosk_id, groups if groups_given else None, name)
+        else:
+            kiosk, token, created = self._create(kiosk_id, groups, name)
 
         if verbosity >= 1:
             self.stdout.write(
@@ -63,3 +53,35 @@ class Command(BaseCommand):
             self.stdout.write(CONFIG_SNIPPET.format(kiosk_id=kiosk.kiosk_id, groups_json=groups_json))
         # Alone on the last line, so that scripts can take it with `tail -n 1`.
         self.stdout.write(token)
+
+    def _create(self, kiosk_id, groups, name):
+        # INSERT at once, with no SELECT before it: on SQLite a transaction that reads and
+        # then writes cannot wait for another writer (its read lock cannot be upgraded, so it
+        # fails at once with "database is locked"), and an imaging script that enrols kiosks
+        # in parallel would lose some. The unique kiosk_id tells a duplicate apart instead.
+        kiosk = Kiosk(kiosk_id=kiosk_id, groups=groups)
+        if name is not None:
+            kiosk.name = name
+        token = kiosk.issue_token()
+        try:
+            with transaction.atomic():
+                kiosk.save(force_insert=True)
+        except IntegrityError:
+            raise CommandError(
+                "kiosk %r already exists; use --rotate to issue it a new token (the old one stops working)" % kiosk_id
+            )
+        return kiosk, token, True
+
+    def _rotate_or_create(self, kiosk_id, groups, name):
+        """--rotate: a new token for the kiosk, created if it does not exist; ``groups`` None keeps them."""
+        with transaction.atomic():
+            kiosk = Kiosk.objects.select_for_update().filter(kiosk_id=kiosk_id).first()
+            created = kiosk is None
+            kiosk = kiosk or Kiosk(kiosk_id=kiosk_id)
+            if groups is not None or created:
+                kiosk.groups = groups or ""
+            if name is not None:
+                kiosk.name = name
+            token = kiosk.issue_token()
+            kiosk.save()
+        return kiosk, token, created
