@@ -74,8 +74,8 @@ const ENCODERS: readonly ((secret: string) => string)[] = [
   (s) => jsonMinimal(s).replaceAll('/', '\\/').replace(/[^\p{ASCII}]/gu, (c) => unicodeEscape(c)),
   // Go's encoding/json: also <, > and & (HTML-safe), as \u003c.
   (s) => jsonMinimal(s).replace(/[<>&]/g, (c) => unicodeEscape(c)),
-  // .NET's System.Text.Json: also " < > & ' + and beyond ASCII, as \u0022 (upper-case hex).
-  (s) => jsonMinimal(s).replaceAll('\\"', '"').replace(/["<>&'+]|[^\p{ASCII}]/gu, (c) => unicodeEscape(c, true)),
+  // .NET's System.Text.Json: also " < > & ' + ` and beyond ASCII, as \u0022 (upper-case hex).
+  (s) => jsonMinimal(s).replaceAll('\\"', '"').replace(/["<>&'+`]|[^\p{ASCII}]/gu, (c) => unicodeEscape(c, true)),
   // HTML escaping (Django's escape, Python's html.escape): & < > " '.
   (s) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' })[c] ?? c),
 ];

@@ -8,9 +8,11 @@ const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // A header value may not carry CR, LF or other control characters (header injection).
 // eslint-disable-next-line no-control-regex -- the point is to name control characters
 const HEADER_VALUE_PATTERN = /^[^\x00-\x08\x0a-\x1f\x7f]*$/;
-// Nor a character beyond Latin-1: Node refuses to send such a header, so the token would
-// fail at the first API request or uplink attempt (an exception) instead of at start.
-const HEADER_CHARSET_PATTERN = /^[^\u{100}-\u{10ffff}]*$/u;
+// Nor a character beyond ASCII. Beyond Latin-1, Node refuses to send the header, so the
+// token would fail only at the first request; a Latin-1 character goes out as one byte that
+// servers decode differently (Latin-1, or UTF-8 and a replacement character), so no form of
+// it could be relied on to keep it out of what the upstream hands back to the page.
+const HEADER_CHARSET_PATTERN = /^[\p{ASCII}]*$/u;
 
 // Headers the relay owns: letting the config set the token into one of them would break
 // framing, the upgrade, or the relay's own guards.
@@ -53,7 +55,7 @@ export const tokenValue = z
   // Each check stops the rest: one problem per token is the clearest report.
   .min(1, { message: 'must not be empty', abort: true })
   .regex(HEADER_VALUE_PATTERN, { message: 'must not contain line breaks or control characters', abort: true })
-  .regex(HEADER_CHARSET_PATTERN, { message: 'must hold only ASCII or Latin-1 characters (an HTTP header cannot carry others)', abort: true })
+  .regex(HEADER_CHARSET_PATTERN, { message: 'must hold only ASCII characters (others travel as bytes each server reads its own way)', abort: true })
   // Too short to be a secret, and too short to keep out of responses and logs without
   // also hiding ordinary text that happens to contain it.
   .refine((value) => (value.trim().split(/\s+/).at(-1) ?? '').length >= 12, {

@@ -429,16 +429,14 @@ describe('what the schema refuses', () => {
   it.each([
     ['a euro sign', 'Token \u20ac'],
     ['an emoji', 'Token \u{1F511}'],
-  ])('refuses a token with %s, which HTTP cannot carry (it would fail only at the first request)', (_what, prefix) => {
+    // Node would send it as one byte, which servers decode their own way: it could not be
+    // kept out of what an upstream echoes back.
+    ['a Latin-1 letter', 'Token caf\u00e9'],
+  ])('refuses a token with %s, which does not travel as ASCII', (_what, prefix) => {
     const file = writeConfig({ kioskId: 'k1', upstream: upstream({}, { token: `${prefix}${credentialOf(apiToken)}` }) });
     const error = errorOf({ configPath: file });
-    expect(keyPaths(error.problems)).toEqual(['upstream.api.token']);
+    expect(error.problems).toEqual(['upstream.api.token: must hold only ASCII characters (others travel as bytes each server reads its own way)']);
     expectNoSecret(error.message, apiToken);
-  });
-
-  it('accepts a token with Latin-1 characters, which HTTP can carry', () => {
-    const file = writeConfig({ kioskId: 'k1', upstream: upstream({}, { token: `Token caf\u00e9${credentialOf(apiToken)}` }) });
-    expect(load({ configPath: file }).config.upstream?.api.token).toBe(`Token caf\u00e9${credentialOf(apiToken)}`);
   });
 
   it('refuses an empty token', () => {
