@@ -34,6 +34,7 @@ class AckWriter:
         return await future
 
     async def _drain(self):
+        batch = []
         try:
             while self._queue:
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
@@ -48,8 +49,15 @@ class AckWriter:
                         future.set_exception(result)
                     else:
                         future.set_result(result)
+                batch = []
         finally:
             self._drainer = None
+            # Cancelled mid-write (the loop is shutting down): no consumer may wait forever,
+            # since a consumer handles its kiosk's next message only after this one.
+            waiting, self._queue = batch + self._queue, []
+            for _, future in waiting:
+                if not future.done():
+                    future.set_exception(RuntimeError("the ack writer was stopped before writing this ack"))
 
 
 _writers = weakref.WeakKeyDictionary()

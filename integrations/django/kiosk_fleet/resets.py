@@ -122,7 +122,8 @@ def record_acks(acks):
     transaction: one commit for the lot instead of one per kiosk.
 
     Returns one result per ack, in order: True, False, or the exception that ack raised. Each
-    ack runs in its own savepoint, so one that fails is rolled back alone and the others stay.
+    ack runs in its own savepoint (``record_ack``'s own ``atomic()``, nested in this one), so
+    one that fails is rolled back alone and the others stay.
     """
     results = []
     with transaction.atomic():

@@ -1,13 +1,14 @@
 """Acks written in batches: a fleet-wide wave in few transactions, and no ack lost to another's failure."""
 
 import asyncio
+import threading
 from unittest import mock
 
 from channels.db import database_sync_to_async
 
 from kiosk_fleet import ack_writer as ack_writer_module
 from kiosk_fleet import resets
-from kiosk_fleet.ack_writer import ack_writer
+from kiosk_fleet.ack_writer import AckWriter, ack_writer
 from kiosk_fleet.models import Kiosk, ResetDelivery
 from kiosk_fleet.resets import send_reset
 
@@ -71,6 +72,25 @@ class AckWriterTests(FleetTransactionTestCase):
             await db(states)(reset.id),
             {"wave-00": ResetDelivery.ACKNOWLEDGED, "wave-01": before["wave-01"], "wave-02": ResetDelivery.ACKNOWLEDGED},
         )
+
+    async def test_acks_waiting_on_a_writer_that_is_stopped_get_an_error_instead_of_waiting_forever(self):
+        release = threading.Event()
+        writer = AckWriter()
+
+        def stuck(acks):
+            release.wait(5)
+            return [True] * len(acks)
+
+        with mock.patch.object(resets, "record_acks", side_effect=stuck):
+            first = asyncio.ensure_future(writer.record(1, "r-000000000001", "reloaded"))
+            await asyncio.sleep(0.05)  # the first is being written; the second queues behind it
+            second = asyncio.ensure_future(writer.record(2, "r-000000000001", "reloaded"))
+            await asyncio.sleep(0)
+            writer._drainer.cancel()
+            results = await asyncio.wait_for(asyncio.gather(first, second, return_exceptions=True), 3)
+            release.set()
+        self.assertEqual([type(r) for r in results], [RuntimeError, RuntimeError])
+        self.assertIsNone(writer._drainer)
 
     async def test_kiosks_acking_a_fleet_reset_at_once_are_all_recorded_in_fewer_transactions(self):
         clients = []

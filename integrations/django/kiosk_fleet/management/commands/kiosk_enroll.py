@@ -1,8 +1,11 @@
 """Enrol a kiosk from the command line (imaging scripts): prints its token on the last line."""
 
+import random
+import time
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from kiosk_fleet.models import Kiosk
 from kiosk_fleet.names import NAME_HELP, is_valid_name, join_groups
@@ -16,6 +19,10 @@ Put it into the kiosk's config (replace HOST; the value is the word Token, a spa
     "api": {{ "url": "http://HOST/api/",    "tokenHeader": "Authorization", "token": "Token <TOKEN>" }}
   }}
 The token (<TOKEN>) is on the last line. It is shown only this once: only its hash is stored."""
+
+
+# Tries of a --rotate that collides with another enrolment running at the same time.
+ROTATE_ATTEMPTS = 5
 
 
 class Command(BaseCommand):
@@ -73,7 +80,21 @@ class Command(BaseCommand):
         return kiosk, token, True
 
     def _rotate_or_create(self, kiosk_id, groups, name):
-        """--rotate: a new token for the kiosk, created if it does not exist; ``groups`` None keeps them."""
+        """--rotate: a new token for the kiosk, created if it does not exist; ``groups`` None keeps them.
+
+        A read-modify-write (``save()`` sends the signal that disconnects the old token), so
+        two run at once can collide: on SQLite "database is locked" at once, or both creating
+        the kiosk. Each collision is tried again, a few times, after a short random pause.
+        """
+        for attempt in range(ROTATE_ATTEMPTS):
+            try:
+                return self._rotate_or_create_once(kiosk_id, groups, name)
+            except (IntegrityError, OperationalError):
+                if attempt == ROTATE_ATTEMPTS - 1:
+                    raise
+                time.sleep(random.uniform(0.05, 0.2) * (attempt + 1))
+
+    def _rotate_or_create_once(self, kiosk_id, groups, name):
         with transaction.atomic():
             kiosk = Kiosk.objects.select_for_update().filter(kiosk_id=kiosk_id).first()
             created = kiosk is None
