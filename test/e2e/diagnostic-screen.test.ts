@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait.ts';
+import { startXvfb } from '../support/xvfb.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const children: ChildProcess[] = [];
@@ -24,8 +25,7 @@ function chromiumProfiles(): string[] {
 
 describe('a kiosk that cannot start, on a display', () => {
   it('shows the problems in Chromium until stopped, then exits 2', async () => {
-    const display = `:${90 + Math.floor(Math.random() * 9)}`;
-    const xvfb = spawn('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+    const { display, process: xvfb } = await startXvfb();
     children.push(xvfb);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kiosk-diag-'));
     const config = path.join(dir, 'bad.json');

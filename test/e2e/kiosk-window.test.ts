@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait.ts';
+import { startXvfb } from '../support/xvfb.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const children: ChildProcess[] = [];
@@ -41,8 +42,7 @@ function topWindows(display: string): TopWindow[] {
 
 describe('the Chromium shell on a display with no window manager', () => {
   it('covers the whole screen with the kiosk window', async () => {
-    const display = `:${80 + Math.floor(Math.random() * 9)}`;
-    const xvfb = spawn('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+    const { display, process: xvfb } = await startXvfb();
     children.push(xvfb);
     const kiosk = spawn(process.execPath, [path.join(ROOT, 'kiosk/cli.ts'), '--shell', 'chromium'], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, DISPLAY: display, KIOSK_STATE_DIR: mkdtempSync(path.join(os.tmpdir(), 'kiosk-window-')) },
