@@ -97,6 +97,11 @@ describe('enrolment from an imaging script', () => {
     expect(new Set(tokens).size).toBe(ids.length);
     const count = await project.manage('shell', '-c', `from kiosk_fleet.models import Kiosk; print(Kiosk.objects.filter(kiosk_id__startswith='image-').count())`);
     expect(count.trim()).toBe(String(ids.length));
+    // --rotate run at once for one new kiosk: every run succeeds, and there is one kiosk.
+    const rotated = await Promise.all(Array.from({ length: 6 }, () => project.manage('kiosk_enroll', 'image-rotated', '--rotate')));
+    expect(rotated.every((out) => /^\S{20,}$/.test(out.trim().split('\n').at(-1) ?? ''))).toBe(true);
+    const one = await project.manage('shell', '-c', `from kiosk_fleet.models import Kiosk; print(Kiosk.objects.filter(kiosk_id='image-rotated').count())`);
+    expect(one.trim()).toBe('1');
   }, 120_000);
 });
 
