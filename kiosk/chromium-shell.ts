@@ -203,22 +203,31 @@ export class ChromiumShell extends EventEmitter<ShellEvents> implements Shell {
   async #fillScreen(context: BrowserContext, page: Page): Promise<void> {
     const { logger } = this.#options;
     let session: CDPSession | undefined;
+    // A browser that does not answer must not hold up the page's load (and the recovery
+    // that waits on it): give up on sizing after a few seconds, the page loads regardless.
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no answer from Chromium within 5 s')), 5000);
+    });
+    gaveUp.catch(() => undefined);
     try {
-      session = await context.newCDPSession(page);
-      const { windowId, bounds } = await session.send('Browser.getWindowForTarget');
-      const screen = await page.evaluate(() => ({ width: window.screen.width, height: window.screen.height }));
+      session = await Promise.race([context.newCDPSession(page), gaveUp]);
+      const { windowId, bounds } = await Promise.race([session.send('Browser.getWindowForTarget'), gaveUp]);
+      const screen = await Promise.race([page.evaluate(() => ({ width: window.screen.width, height: window.screen.height })), gaveUp]);
       const covers = (b: typeof bounds) =>
         (b.left ?? 0) <= 0 && (b.top ?? 0) <= 0 && (b.width ?? 0) >= screen.width - 1 && (b.height ?? 0) >= screen.height - 1;
       if (covers(bounds)) return;
       // Bounds can be set only on a normal window; fullscreen again keeps kiosk mode's look.
-      await session.send('Browser.setWindowBounds', { windowId, bounds: { windowState: 'normal' } });
-      await session.send('Browser.setWindowBounds', { windowId, bounds: { left: 0, top: 0, width: screen.width, height: screen.height } });
-      await session.send('Browser.setWindowBounds', { windowId, bounds: { windowState: 'fullscreen' } });
+      for (const next of [{ windowState: 'normal' }, { left: 0, top: 0, width: screen.width, height: screen.height }, { windowState: 'fullscreen' }] as const) {
+        await Promise.race([session.send('Browser.setWindowBounds', { windowId, bounds: next }), gaveUp]);
+      }
       logger.info({ screen, was: bounds }, 'chromium: sized the kiosk window to the screen (no window manager made it fullscreen)');
     } catch (error) {
       logger.warn({ err: error }, 'chromium: could not size the kiosk window to the screen');
     } finally {
-      await session?.detach().catch(() => undefined);
+      clearTimeout(timer);
+      // Not awaited: a browser that stopped answering would hold this up too.
+      void session?.detach().catch(() => undefined);
     }
   }
 
