@@ -22,6 +22,7 @@ import { attachInspector, type Inspector } from '../lib/inspector.ts';
 import { newToken, startServe, type ServeProcess } from '../lib/kiosk.ts';
 import { BENCH_DIR, openFds, rssMiB, sleep } from '../lib/proc.ts';
 import { type BenchContext, type Figure, type Suite } from '../lib/report.ts';
+import { rawExchange } from '../../test/support/clients.ts';
 import { Rng } from '../../test/support/rng.ts';
 import { BenchUpstream } from '../lib/upstream.ts';
 
@@ -72,29 +73,6 @@ async function runFor(seconds: number, concurrency: number, seed: number, loop: 
       while (performance.now() < deadline) await loop(rng, worker);
     }),
   );
-}
-
-/** Writes `bytes` on a fresh connection and collects what comes back within `waitMs`. */
-function exchange(port: number, chunks: readonly Buffer[], waitMs: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const received: Buffer[] = [];
-    let done = false;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(Buffer.concat(received).toString('latin1'));
-    };
-    const timer = setTimeout(finish, waitMs);
-    socket.on('data', (chunk: Buffer) => received.push(chunk));
-    socket.on('close', finish);
-    socket.on('error', finish);
-    socket.on('connect', () => {
-      for (const chunk of chunks) socket.write(chunk);
-    });
-  });
 }
 
 /** A raw, authenticated page connection: the handshake by hand, then whatever bytes we like. */
@@ -344,7 +322,7 @@ export const fuzzSuite: Suite = {
             ring.push(item);
             const split = rng.range(1, 3);
             const chunks = Array.from({ length: split }, (_, i) => bytes.subarray(Math.floor((i * bytes.length) / split), Math.floor(((i + 1) * bytes.length) / split)));
-            await exchange(run.target.port, chunks, rng.range(5, 150));
+            await rawExchange(run.target.port, chunks, rng.range(5, 150));
             cases++;
           });
           return cases;
@@ -357,7 +335,7 @@ export const fuzzSuite: Suite = {
           await runFor(seconds, 6, seed + 2, async (rng) => {
             const item = fuzzHttp(rng, run.target);
             ring.push(item);
-            const answer = await exchange(run.target.port, [item.bytes], 300);
+            const answer = await rawExchange(run.target.port, [item.bytes], 300);
             const status = /^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 'none';
             statuses[status] = (statuses[status] ?? 0) + 1;
             for (const secret of run.secrets) if (answer.includes(secret)) run.violations.push(`an HTTP response carried the token (${item.what})`);
@@ -485,7 +463,7 @@ export const fuzzSuite: Suite = {
             }
             const item = { what: `header flood ${kind}`, bytes };
             ring.push(item);
-            const answer = await exchange(run.target.port, [bytes], 500);
+            const answer = await rawExchange(run.target.port, [bytes], 500);
             const status = /^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 'none';
             statuses[status] = (statuses[status] ?? 0) + 1;
             cases++;

@@ -129,8 +129,11 @@ export function pageHeaders(server: KioskServer, extra: Record<string, string> =
   return { host: `127.0.0.1:${server.port}`, 'x-kiosk-key': server.key, ...extra };
 }
 
-/** Writes raw bytes to the port and returns whatever comes back before the server closes. */
-export function rawExchange(port: number, bytes: string | Buffer, timeoutMs = 2000): Promise<string> {
+/**
+ * Writes raw bytes to the port and returns whatever comes back before the server closes or
+ * `timeoutMs` passes. Several chunks are written one by one once connected (split writes).
+ */
+export function rawExchange(port: number, bytes: string | Buffer | readonly Buffer[], timeoutMs = 2000): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -143,7 +146,9 @@ export function rawExchange(port: number, bytes: string | Buffer, timeoutMs = 20
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     socket.on('close', finish);
     socket.on('error', finish);
-    socket.write(bytes);
+    socket.on('connect', () => {
+      for (const chunk of typeof bytes === 'string' || Buffer.isBuffer(bytes) ? [bytes] : bytes) socket.write(chunk);
+    });
   });
 }
 
