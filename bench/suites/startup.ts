@@ -4,7 +4,7 @@
 // content on screen (the shell in-process, see workers/first-content.ts), against Chromium
 // alone showing a static page.
 import path from 'node:path';
-import { costOf, describeCosts, importCosts } from '../lib/imports.ts';
+import { costOf, describeCosts, importCosts, SERVER_LIBRARIES } from '../lib/imports.ts';
 import { startWorker, type Worker } from '../lib/ipc.ts';
 import { cleanEnv, cliArgs, newToken, writeKioskConfig, type KioskConfigFile } from '../lib/kiosk.ts';
 import { nowMs, REPO_ROOT, watch, watchNode } from '../lib/proc.ts';
@@ -66,7 +66,7 @@ function startupNote(bareMs: number, cachedMs: number): string {
   if (cliLoadsPlaywright && playwright !== undefined) {
     parts.push(`importing the CLI loads playwright-core (${playwright.ms.toFixed(0)} ms alone), which \`serve\` never uses: kiosk/cli.ts imports kiosk/commands/run.ts → kiosk/chromium-shell.ts statically`);
   }
-  parts.push(`the server's own dependencies, each imported alone: ${describeCosts(['express', 'zod', 'pino', 'ws', 'http-proxy-middleware', 'commander'], 'ms')}`);
+  parts.push(`the server's own dependencies, each imported alone: ${describeCosts([...SERVER_LIBRARIES, 'commander'], 'ms')}`);
   parts.push(`Node itself takes ${bareMs.toFixed(0)} ms to run nothing here, and a warm compile cache (NODE_COMPILE_CACHE) still leaves ${cachedMs.toFixed(0)} ms: evaluating the dependency graph, not compiling it, is what costs`);
   return parts.join('; ');
 }
