@@ -210,16 +210,17 @@ export class ChromiumShell extends EventEmitter<ShellEvents> implements Shell {
       timer = setTimeout(() => reject(new Error('no answer from Chromium within 5 s')), 5000);
     });
     gaveUp.catch(() => undefined);
+    const answer = <T>(request: Promise<T>) => Promise.race([request, gaveUp]);
     try {
-      session = await Promise.race([context.newCDPSession(page), gaveUp]);
-      const { windowId, bounds } = await Promise.race([session.send('Browser.getWindowForTarget'), gaveUp]);
-      const screen = await Promise.race([page.evaluate(() => ({ width: window.screen.width, height: window.screen.height })), gaveUp]);
+      session = await answer(context.newCDPSession(page));
+      const { windowId, bounds } = await answer(session.send('Browser.getWindowForTarget'));
+      const screen = await answer(page.evaluate(() => ({ width: window.screen.width, height: window.screen.height })));
       const covers = (b: typeof bounds) =>
         (b.left ?? 0) <= 0 && (b.top ?? 0) <= 0 && (b.width ?? 0) >= screen.width - 1 && (b.height ?? 0) >= screen.height - 1;
       if (covers(bounds)) return;
       // Bounds can be set only on a normal window; fullscreen again keeps kiosk mode's look.
       for (const next of [{ windowState: 'normal' }, { left: 0, top: 0, width: screen.width, height: screen.height }, { windowState: 'fullscreen' }] as const) {
-        await Promise.race([session.send('Browser.setWindowBounds', { windowId, bounds: next }), gaveUp]);
+        await answer(session.send('Browser.setWindowBounds', { windowId, bounds: next }));
       }
       logger.info({ screen, was: bounds }, 'chromium: sized the kiosk window to the screen (no window manager made it fullscreen)');
     } catch (error) {

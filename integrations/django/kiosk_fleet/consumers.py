@@ -182,10 +182,8 @@ class KioskConsumer(AsyncWebsocketConsumer):
         if ack.kiosk is not None and ack.kiosk != self.identity.kiosk_id:
             self._complain("ack for another kiosk")
             return
-        try:
-            recorded = await ack_writer().record(self.identity.pk, ack.reset_id, ack.status, ack.ms)
-        except Exception:
-            logger.exception("kiosk %s: database error recording an ack", self.identity.kiosk_id)
+        recorded = await self._guarded(ack_writer().record(self.identity.pk, ack.reset_id, ack.status, ack.ms), "record_ack")
+        if recorded is None:  # a database error, logged
             return
         if not recorded:
             self._complain("ack for a reset that is unknown, not for this kiosk, or already acknowledged")
@@ -239,11 +237,15 @@ class KioskConsumer(AsyncWebsocketConsumer):
 
     async def _db(self, func, *args):
         """Run ORM code in the database thread; log and swallow errors (returns None)."""
+        return await self._guarded(database_sync_to_async(func)(*args), getattr(func, "__name__", "?"))
+
+    async def _guarded(self, awaitable, what):
+        """Await database work; log and swallow its errors (returns None)."""
         try:
-            return await database_sync_to_async(func)(*args)
+            return await awaitable
         except Exception:
             who = self.identity.kiosk_id if self.identity else "(unauthenticated)"
-            logger.exception("kiosk %s: database error in %s", who, getattr(func, "__name__", "?"))
+            logger.exception("kiosk %s: database error in %s", who, what)
             return None
 
     def _complain(self, reason):
