@@ -24,9 +24,35 @@ export default tseslint.config(
     },
   },
   {
-    files: ['server/**', 'kiosk/**'],
+    files: ['kiosk/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'server/ and kiosk/ run without Electron; put Electron code in electron/.' }] }],
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'kiosk/ runs without Electron; put Electron code in electron/.' }] }],
+    },
+  },
+  {
+    // The relay and nothing else: it knows the shared core and the wire, not who drives it.
+    files: ['server/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'server/ runs without Electron; put Electron code in electron/.' }],
+          patterns: [{ group: ['**/kiosk/**', '**/electron/**', '**/renderer/**'], message: 'server/ is the relay: it may import core/ and protocol/ only.' }],
+        },
+      ],
+    },
+  },
+  {
+    // The core is shared by every part; it depends on none of them.
+    files: ['core/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'core/ runs without Electron.' }],
+          patterns: [{ group: ['**/server/**', '**/kiosk/**', '**/electron/**', '**/renderer/**'], message: 'core/ is shared by every part and imports none of them.' }],
+        },
+      ],
     },
   },
   {

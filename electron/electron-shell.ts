@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { App, BrowserWindow } from 'electron';
 import type { FailureKind } from '../kiosk/recovery-budget.ts';
 import type { Shell, ShellEvents, ShellRendererState } from '../kiosk/shell.ts';
-import type { Logger } from '../server/logger.ts';
+import type { Logger } from '../core/logger.ts';
 import { createKioskWindow } from './window.ts';
 
 /** Chromium's "aborted" load error: a navigation replaced by another, not a failure. */

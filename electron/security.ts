@@ -5,7 +5,7 @@
 // zoom shortcuts are off unless --dev.
 import type { App, Input, Session, WebContents } from 'electron';
 import { contentSecurityPolicy } from '../server/content-security-policy.ts';
-import type { Logger } from '../server/logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 export interface SecurityOptions {
   /** The kiosk origin (http://127.0.0.1:PORT), known once the server listens. */

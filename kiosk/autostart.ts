@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../server/package-info.ts';
+import { PACKAGE_ROOT } from '../core/package-info.ts';
 
 // The app's identity, as build-resources/electron-builder.cjs sets it (a test keeps them equal).
 export const APP_ID = 'org.kioskshell.KioskShell';

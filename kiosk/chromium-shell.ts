@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
-import { KioskError } from '../server/errors.ts';
-import type { Logger } from '../server/logger.ts';
+import { KioskError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
 import type { Shell, ShellEvents, ShellRendererState } from './shell.ts';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/snap/bin/chromium'];

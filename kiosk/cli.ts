@@ -2,7 +2,7 @@
 // command is imported when it runs: `serve` and `doctor` need not load the browser driver,
 // and start-up time is what a supervisor restarting a kiosk waits for.
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { VERSION } from '../server/package-info.ts';
+import { VERSION } from '../core/package-info.ts';
 import { AUTOSTART_ACTIONS, type AutostartAction, type AutostartOptions } from './commands/autostart.ts';
 import type { DoctorCommandOptions } from './commands/doctor.ts';
 import type { ResetOptions } from './commands/reset.ts';

@@ -2,8 +2,8 @@
 // problem, each led by its key path, exit code 2. Anything else (a port in use, a shell
 // that will not start): a log line naming the cause, exit code 1 — never a clean exit a
 // supervisor would not restart.
-import { ConfigError, KioskError } from '../server/errors.ts';
-import type { Logger } from '../server/logger.ts';
+import { ConfigError, KioskError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
 
 export const EXIT_CONFIG = 2;
 export const EXIT_START_FAILED = 1;

@@ -2,8 +2,8 @@
 // signs of life) and the shell (reload, recreate, relaunch). Plain TypeScript: every
 // shell drives the same controller, and it is tested without Electron.
 import path from 'node:path';
-import type { RuntimeConfig } from '../server/config/schema.ts';
-import { rateLimitedLog, type Logger } from '../server/logger.ts';
+import type { RuntimeConfig } from '../core/config/schema.ts';
+import { rateLimitedLog, type Logger } from '../core/logger.ts';
 import type { LocalMessage, ResetCommand } from '../server/messages.ts';
 import type { Relay } from '../server/relay.ts';
 import { PageWatchdog, type PageState } from './page-watchdog.ts';

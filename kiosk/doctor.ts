@@ -2,8 +2,8 @@
 // fail in one line, with a hint that names the fix. It never prints a secret.
 import { lookup } from 'node:dns/promises';
 import WebSocket from 'ws';
-import { loadConfig, type ResolvedConfig } from '../server/config/load.ts';
-import { ConfigError } from '../server/errors.ts';
+import { loadConfig, type ResolvedConfig } from '../core/config/load.ts';
+import { ConfigError } from '../core/errors.ts';
 import { findChromium } from './chromium-shell.ts';
 import { findElectronBinary, hasDisplay } from './electron-binary.ts';
 

@@ -1,8 +1,8 @@
 // Last-resort handlers: a kiosk runs unattended for months, so an error nobody caught is
 // logged (normalised, without secrets) and counted instead of ending the process. The
 // parts that matter (uplink, server, window) heal themselves.
-import { toError } from '../server/errors.ts';
-import type { Logger } from '../server/logger.ts';
+import { toError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
 
 export interface ProcessGuardStats {
   uncaught: number;

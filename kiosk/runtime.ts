@@ -9,12 +9,12 @@
 //   5. (the caller starts a shell on server.pageUrl and attaches it: the controller).
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { demoDefaults, loadConfig, type ConfigSources, type LoadedConfig } from '../server/config/load.ts';
-import type { RuntimeConfig } from '../server/config/schema.ts';
+import { demoDefaults, loadConfig, type ConfigSources, type LoadedConfig } from '../core/config/load.ts';
+import type { RuntimeConfig } from '../core/config/schema.ts';
 import { startKioskServer, type KioskServer } from '../server/kiosk-server.ts';
-import { logToFiles, type Logger } from '../server/logger.ts';
-import { secretForms } from '../server/secret-scrubber.ts';
-import { RENDERER_DIR, VERSION } from '../server/package-info.ts';
+import { logToFiles, type Logger } from '../core/logger.ts';
+import { secretForms } from '../core/secret-forms.ts';
+import { RENDERER_DIR, VERSION } from '../core/package-info.ts';
 import { KioskController } from './controller.ts';
 import { startDemoUpstream, type DemoUpstream } from './demo/demo-upstream.ts';
 import { defaultLogDir, defaultStateDir } from './machine-paths.ts';

@@ -1,6 +1,6 @@
 // Rewrites the README's config table from the schema: npm run docs:config.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { configReference } from '../server/config/reference.ts';
+import { configReference } from '../core/config/reference.ts';
 
 const START = '<!-- config-table:start -->';
 const END = '<!-- config-table:end -->';

@@ -10,9 +10,10 @@ import { pipeline, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { RequestHandler } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
-import type { ApiUpstreamConfig, WithToken } from './config/schema.ts';
-import type { Logger } from './logger.ts';
-import { SecretScrubber, secretForms } from './secret-scrubber.ts';
+import type { ApiUpstreamConfig, WithToken } from '../core/config/schema.ts';
+import type { Logger } from '../core/logger.ts';
+import { secretForms } from '../core/secret-forms.ts';
+import { SecretScrubber } from './secret-scrubber.ts';
 import { describeUpstreamFailure } from './upstream-errors.ts';
 
 const FORWARDED_REQUEST_HEADERS = new Set([

@@ -3,8 +3,8 @@
 // local.* messages leave the relay as typed events for the kiosk controller.
 import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
-import type { RuntimeConfig } from './config/schema.ts';
-import type { Logger } from './logger.ts';
+import type { RuntimeConfig } from '../core/config/schema.ts';
+import type { Logger } from '../core/logger.ts';
 import {
   classifyDownstream,
   classifyUpstreamBound,
@@ -14,7 +14,7 @@ import {
   type UpstreamVerdict,
 } from './messages.ts';
 import { RendererHub } from './renderer-hub.ts';
-import { secretForms } from './secret-scrubber.ts';
+import { secretForms } from '../core/secret-forms.ts';
 import { Uplink, type UplinkState } from './uplink.ts';
 
 type DownDrop = Extract<DownstreamVerdict, { kind: 'drop' }>['reason'] | 'contains-secret';

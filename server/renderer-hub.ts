@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { closeSocket } from './close-socket.ts';
 import { SUBPROTOCOL } from './guard.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 export interface RendererHubOptions {
   maxPayloadBytes: number;

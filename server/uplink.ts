@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { Backoff } from './backoff.ts';
 import { closeSocket } from './close-socket.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../core/logger.ts';
 
 export type UplinkState = 'connecting' | 'open' | 'waiting' | 'stopped';
 

@@ -14,7 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { credentialOf } from '../../server/secret-scrubber.ts';
+import { credentialOf } from '../../core/secret-forms.ts';
 import { guardChecks, legitChecks, type Target } from '../lib/checks.ts';
 import { acceptKey, newSocketKey } from '../lib/frames.ts';
 import { FORGED, fuzzFrames, fuzzHttp, fuzzMessageFrame, type FuzzCase } from '../lib/fuzz-inputs.ts';

@@ -3,7 +3,7 @@
 // when the page first shows content. Prints {"event":"ready"} like the CLI, then
 // {"event":"content"} once an event card is visible, then stops.
 //   argv[2]  the config file
-import { createLogger } from '../../server/logger.ts';
+import { createLogger } from '../../core/logger.ts';
 import { ChromiumShell, findChromium } from '../../kiosk/chromium-shell.ts';
 import { startRuntime } from '../../kiosk/runtime.ts';
 

@@ -2,8 +2,8 @@
 // kiosk, all in one process, with the schema's default settings. Each answers a kiosk.reset
 // at once with the ack a kiosk sends after reloading ({"status":"reloaded","ms":0}) and
 // records when the reset arrived and when its ack left.
-import { configSchema } from '../../server/config/schema.ts';
-import { createLogger } from '../../server/logger.ts';
+import { configSchema } from '../../core/config/schema.ts';
+import { createLogger } from '../../core/logger.ts';
 import { classifyDownstream, targetsKiosk } from '../../server/messages.ts';
 import { Uplink } from '../../server/uplink.ts';
 import { serveIpc } from '../lib/ipc.ts';

@@ -4,8 +4,8 @@
 // when each one attempts a connection and when each one is open.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { configSchema } from '../../server/config/schema.ts';
-import { createLogger } from '../../server/logger.ts';
+import { configSchema } from '../../core/config/schema.ts';
+import { createLogger } from '../../core/logger.ts';
 import { Uplink } from '../../server/uplink.ts';
 import { serveIpc } from '../lib/ipc.ts';
 

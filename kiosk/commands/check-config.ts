@@ -1,6 +1,6 @@
 // `kiosk-shell check-config`: validates the effective configuration and prints it with
 // every secret redacted. Exit 0 when usable, 2 with every problem by key path otherwise.
-import { loadConfig, redactConfig } from '../../server/config/load.ts';
+import { loadConfig, redactConfig } from '../../core/config/load.ts';
 import { reportConfigError } from '../config-report.ts';
 import { machineConfigPath } from '../machine-paths.ts';
 

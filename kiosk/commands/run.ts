@@ -5,9 +5,9 @@
 // where there is no display, it says that too and runs Chromium headless.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { ConfigError } from '../../server/errors.ts';
-import { createLogger, type Logger } from '../../server/logger.ts';
-import { PACKAGE_ROOT } from '../../server/package-info.ts';
+import { ConfigError } from '../../core/errors.ts';
+import { createLogger, type Logger } from '../../core/logger.ts';
+import { PACKAGE_ROOT } from '../../core/package-info.ts';
 import { ChromiumShell, findChromium } from '../chromium-shell.ts';
 import { reportStartFailure } from '../config-report.ts';
 import { diagnosticPageUrl } from '../diagnostic-page.ts';

@@ -1,6 +1,6 @@
 // `kiosk-shell serve`: the local server and the uplink with no window. Prints exactly one
 // JSON line on stdout when ready; logs go to stderr; SIGTERM/SIGINT stop it within 2 s.
-import { createLogger } from '../../server/logger.ts';
+import { createLogger } from '../../core/logger.ts';
 import { reportStartFailure } from '../config-report.ts';
 import { HeadlessShell } from '../headless-shell.ts';
 import { machineConfigPath } from '../machine-paths.ts';

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { keysMatch } from '../../server/launch-key.ts';
-import type { Logger } from '../../server/logger.ts';
+import type { Logger } from '../../core/logger.ts';
 import { demoEvents, demoOffices } from './content.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;

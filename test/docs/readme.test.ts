@@ -2,7 +2,7 @@
 // command lines are the ones CI runs.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { configReference } from '../../server/config/reference.ts';
+import { configReference } from '../../core/config/reference.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 

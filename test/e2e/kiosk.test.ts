@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { demoEvents, demoOffices } from '../../kiosk/demo/content.ts';
-import { credentialOf } from '../../server/secret-scrubber.ts';
+import { credentialOf } from '../../core/secret-forms.ts';
 import { startE2eKiosk, type E2eKiosk } from '../support/e2e.ts';
 import { waitFor } from '../support/wait.ts';
 

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ElectronShell } from '../../electron/electron-shell.ts';
 import { createKioskWindow } from '../../electron/window.ts';
-import { createLogger } from '../../server/logger.ts';
+import { createLogger } from '../../core/logger.ts';
 import { LogCapture } from '../support/kiosk.ts';
 import { fake, FakeBrowserWindow } from './electron-fake.ts';
 

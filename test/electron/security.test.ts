@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Session, WebContents } from 'electron';
 import { hardenContents, hardenSession, isBlockedShortcut, isKioskUrl } from '../../electron/security.ts';
-import { createLogger } from '../../server/logger.ts';
+import { createLogger } from '../../core/logger.ts';
 import { LogCapture } from '../support/kiosk.ts';
 import { FakeSession, FakeWebContents } from './electron-fake.ts';
 

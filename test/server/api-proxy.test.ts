@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentialOf } from '../../server/secret-scrubber.ts';
+import { credentialOf } from '../../core/secret-forms.ts';
 import { httpRequest, pageHeaders, rawExchange, type HttpResult } from '../support/clients.ts';
 import { startTestKiosk, type TestKiosk } from '../support/kiosk.ts';
 import { ApiUpstream } from '../support/upstream-api.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { credentialOf } from '../../server/secret-scrubber.ts';
+import { credentialOf } from '../../core/secret-forms.ts';
 import { httpRequest, Inbox, waitClose, waitOpen } from '../support/clients.ts';
 import { cleanEnv, runCli, spawnCli, type CliProcess } from '../support/cli.ts';
 import { newToken } from '../support/kiosk.ts';

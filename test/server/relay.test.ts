@@ -7,7 +7,7 @@ import type WebSocket from 'ws';
 import type { ResetCommand } from '../../server/messages.ts';
 import type { RelayStats } from '../../server/relay.ts';
 import type { RendererHubStats } from '../../server/renderer-hub.ts';
-import { credentialOf } from '../../server/secret-scrubber.ts';
+import { credentialOf } from '../../core/secret-forms.ts';
 import type { UplinkState } from '../../server/uplink.ts';
 import { httpRequest, Inbox, openPageSocket, pageHeaders, waitClose, waitOpen } from '../support/clients.ts';
 import { startTestKiosk, type TestKiosk } from '../support/kiosk.ts';

@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { credentialOf, SecretScrubber, textForms } from '../../server/secret-scrubber.ts';
+import { credentialOf, textForms } from '../../core/secret-forms.ts';
+import { SecretScrubber } from '../../server/secret-scrubber.ts';
 
 const SECRET = 'c0ffee-SECRET-0123456789';
 const R = '[redacted]';

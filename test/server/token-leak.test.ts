@@ -7,7 +7,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { credentialOf } from '../../server/secret-scrubber.ts';
+import { credentialOf } from '../../core/secret-forms.ts';
 import { httpRequest, Inbox, openPageSocket, pageHeaders, rawExchange, waitOpen, type PageSocketOptions } from '../support/clients.ts';
 import { newToken, startTestKiosk, type TestKiosk } from '../support/kiosk.ts';
 import { WsUpstream } from '../support/upstream-ws.ts';

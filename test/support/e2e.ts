@@ -7,11 +7,11 @@ import type { Page } from 'playwright-core';
 import { ChromiumShell, findChromium } from '../../kiosk/chromium-shell.ts';
 import { KioskController } from '../../kiosk/controller.ts';
 import { startDemoUpstream, type DemoUpstream } from '../../kiosk/demo/demo-upstream.ts';
-import { loadConfig } from '../../server/config/load.ts';
-import type { RuntimeConfig } from '../../server/config/schema.ts';
+import { loadConfig } from '../../core/config/load.ts';
+import type { RuntimeConfig } from '../../core/config/schema.ts';
 import { startKioskServer, type KioskServer } from '../../server/kiosk-server.ts';
-import { createLogger, type Logger } from '../../server/logger.ts';
-import { RENDERER_DIR } from '../../server/package-info.ts';
+import { createLogger, type Logger } from '../../core/logger.ts';
+import { RENDERER_DIR } from '../../core/package-info.ts';
 import { LogCapture } from './kiosk.ts';
 import { freePort } from './ports.ts';
 

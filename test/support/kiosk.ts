@@ -2,10 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../../server/config/load.ts';
-import type { RuntimeConfig } from '../../server/config/schema.ts';
+import { loadConfig } from '../../core/config/load.ts';
+import type { RuntimeConfig } from '../../core/config/schema.ts';
 import { startKioskServer, type KioskServer } from '../../server/kiosk-server.ts';
-import { createLogger, type Logger } from '../../server/logger.ts';
+import { createLogger, type Logger } from '../../core/logger.ts';
 import { ApiUpstream } from './upstream-api.ts';
 import { WsUpstream } from './upstream-ws.ts';
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createLogger, LOG_FILE_NAME, logToFiles } from '../../server/logger.ts';
+import { createLogger, LOG_FILE_NAME, logToFiles } from '../../core/logger.ts';
 import { waitFor } from '../support/wait.ts';
 
 describe('log files', () => {

@@ -4,9 +4,9 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_KIOSK_ID, loadConfig, type ConfigSources, type LoadedConfig } from '../../server/config/load.ts';
-import { ConfigError } from '../../server/errors.ts';
-import { credentialOf } from '../../server/secret-scrubber.ts';
+import { DEMO_KIOSK_ID, loadConfig, type ConfigSources, type LoadedConfig } from '../../core/config/load.ts';
+import { ConfigError } from '../../core/errors.ts';
+import { credentialOf } from '../../core/secret-forms.ts';
 import { newToken } from '../support/kiosk.ts';
 
 type Layer = Record<string, unknown>;
