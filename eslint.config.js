@@ -65,7 +65,44 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'electron', message: 'The renderer reaches the shell only through the preload bridge.' }],
-          patterns: [{ group: NODE_BUILTINS, message: 'The renderer runs in a sandboxed page: no Node modules.' }, { group: ['**/server/**', '**/kiosk/**'], message: 'The renderer talks to the server over HTTP and /ws only.' }],
+          patterns: [
+            { group: NODE_BUILTINS, message: 'The renderer runs in a sandboxed page: no Node modules.' },
+            { group: ['**/core/**', '**/server/**', '**/kiosk/**'], message: 'The renderer talks to the server over HTTP and /ws only; it may import protocol/ and sdk/.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The wire: plain data and functions, imported by the relay, the kiosk and the page alike.
+    files: ['protocol/**'],
+    rules: {
+      'no-restricted-globals': ['error', ...['process', 'Buffer', 'global', 'require', 'module', '__dirname', 'setImmediate', 'window', 'document', 'navigator', 'location', 'localStorage'].map((name) => ({ name, message: 'protocol/ is pure: no Node or DOM.' }))],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'protocol/ is pure: no Electron.' }],
+          patterns: [
+            { group: NODE_BUILTINS, message: 'protocol/ is pure: no Node modules.' },
+            { group: ['**/core/**', '**/server/**', '**/kiosk/**', '**/electron/**', '**/renderer/**', '**/sdk/**'], message: 'protocol/ imports nothing of the parts that use it.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Code that runs in the page: the DOM and the wire, nothing of Node or the shell.
+    files: ['sdk/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'sdk/ runs in the page.' }],
+          patterns: [
+            { group: NODE_BUILTINS, message: 'sdk/ runs in a sandboxed page: no Node modules.' },
+            { group: ['**/core/**', '**/server/**', '**/kiosk/**', '**/electron/**', '**/renderer/**'], message: 'sdk/ may import protocol/ only.' },
+          ],
         },
       ],
     },

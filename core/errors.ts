@@ -5,7 +5,11 @@ export type ErrorCode =
   | 'E_CONFIG'
   | 'E_LISTEN'
   | 'E_SHELL_UNAVAILABLE'
-  | 'E_UPSTREAM';
+  | 'E_UPSTREAM'
+  /** The shell has no window or page to act on (`serve` with no page connected). */
+  | 'E_NO_WINDOW'
+  /** The shell could not carry out an action (a crashed page, a capture that failed). */
+  | 'E_SHELL_ACTION';
 
 export class KioskError extends Error {
   readonly code: ErrorCode;

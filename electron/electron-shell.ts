@@ -1,53 +1,82 @@
-// The Electron shell: the kiosk controller's Shell over one BrowserWindow. It turns the
-// window's events into failures (crash, hang, failed load) and carries out the remedies
-// the controller picks (reload, recreate, relaunch). The decisions live in kiosk/.
+// The Electron shell: the kiosk's Shell over one BrowserWindow. It turns the window's
+// events into failures (crash, hang, failed load), carries out the remedies and commands
+// the kiosk picks (reload, recreate, relaunch, wipe, capture, display), and passes on what
+// the page agent in the preload saw (real input, a touch on a dark screen). The decisions
+// live in kiosk/.
 import { EventEmitter } from 'node:events';
-import type { App, BrowserWindow } from 'electron';
-import type { FailureKind } from '../kiosk/recovery-budget.ts';
-import type { Shell, ShellEvents, ShellRendererState } from '../kiosk/shell.ts';
+import type { App, BrowserWindow, NativeImage, PowerSaveBlocker, Session } from 'electron';
+import { KioskError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import type { FailureKind } from '../kiosk/recovery-budget.ts';
+import { fitScreenshot } from '../kiosk/screenshot-fit.ts';
+import type { Screenshot, ScreenshotRequest, Shell, ShellEvents, ShellRendererState } from '../kiosk/shell.ts';
+import { X11Display } from '../kiosk/x11-display.ts';
+import type { DisplayPower } from '../protocol/page.ts';
+import type { PagesPort } from '../server/relay.ts';
+import { sendDisplay } from './ipc.ts';
 import { createKioskWindow } from './window.ts';
 
 /** Chromium's "aborted" load error: a navigation replaced by another, not a failure. */
 const ERR_ABORTED = -3;
 
+/** Every kind of storage the session keeps for the kiosk origin. */
+const ORIGIN_STORAGES = ['cookies', 'filesystem', 'indexdb', 'localstorage', 'shadercache', 'serviceworkers', 'cachestorage'] as const;
+
 export interface ElectronShellOptions {
   app: Pick<App, 'relaunch' | 'exit'>;
   /** The kiosk page (no key in it: the page asks the preload). */
   url: string;
+  /** The kiosk origin, whose storage a wipe clears. */
+  origin: string;
   preload: string;
   dev: boolean;
   logger: Logger;
+  /** The kiosk's pages, for what only the page can do (go home). */
+  pages: PagesPort;
+  session: Pick<Session, 'clearStorageData' | 'clearCache'>;
+  powerSaveBlocker: Pick<PowerSaveBlocker, 'start' | 'stop'>;
+  /** The X display, for powering the panel down on Linux; undefined elsewhere. */
+  display?: string | undefined;
   /** How long the window may stay unresponsive before it counts as hung. */
   unresponsiveMs?: number;
 }
 
 export class ElectronShell extends EventEmitter<ShellEvents> implements Shell {
   readonly kind = 'electron' as const;
-  readonly hasWindow = true;
   readonly #options: ElectronShellOptions;
+  readonly #x11: X11Display;
   #window: BrowserWindow | undefined;
   #state: ShellRendererState;
   #unresponsiveTimer: NodeJS.Timeout | undefined;
   #quitting = false;
+  #power: DisplayPower = 'on';
+  #blocker: number | undefined;
 
   constructor(options: ElectronShellOptions) {
     super();
     this.#options = options;
+    this.#x11 = new X11Display(options.display, options.logger);
   }
 
   get window(): BrowserWindow | undefined {
     return this.#window;
   }
 
-  /** Opens the kiosk window and loads the page. */
-  open(): BrowserWindow {
-    const window = createKioskWindow({ preload: this.#options.preload, dev: this.#options.dev });
-    this.#window = window;
-    this.#state = undefined;
-    this.#watch(window);
-    void window.loadURL(this.#options.url).catch(() => undefined);
-    return window;
+  /** What the page agent should show now (asked by the preload when a document starts). */
+  get power(): DisplayPower {
+    return this.#power;
+  }
+
+  /** Opens the kiosk window and loads the page; the display is kept awake while it is on. */
+  async open(): Promise<void> {
+    this.#keepAwake(true);
+    this.#openWindow();
+    await this.#x11.keepAwake();
+  }
+
+  /** The page agent in the preload saw something (the IPC module checked who sent it). */
+  agentReport(what: 'input' | 'wake'): void {
+    this.emit(what);
   }
 
   reload(): Promise<void> {
@@ -57,15 +86,50 @@ export class ElectronShell extends EventEmitter<ShellEvents> implements Shell {
     // A hung renderer cannot run a reload; crash it on purpose and load a fresh one.
     if (this.#state === 'unresponsive') contents.forcefullyCrashRenderer();
     this.#state = undefined;
+    this.emit('loading');
     contents.reloadIgnoringCache();
     return Promise.resolve();
+  }
+
+  async home(id: string): Promise<void> {
+    await this.#wipe();
+    this.#options.pages.tell({ type: 'local.home', id });
+  }
+
+  async clearSession(): Promise<void> {
+    await this.#wipe();
+    // A new window: sessionStorage, which no session API clears, goes with the old one.
+    await this.recreate();
+  }
+
+  async screenshot(request: ScreenshotRequest): Promise<Screenshot> {
+    const window = this.#window;
+    if (window === undefined || window.isDestroyed()) throw new KioskError('E_SHELL_ACTION', 'no-page');
+    if (this.#state === 'crashed') throw new KioskError('E_SHELL_ACTION', 'renderer-crashed');
+    let image: NativeImage;
+    try {
+      image = await window.webContents.capturePage();
+    } catch (error) {
+      throw new KioskError('E_SHELL_ACTION', 'capture-failed', { cause: error });
+    }
+    const { width } = image.getSize();
+    if (width === 0) throw new KioskError('E_SHELL_ACTION', 'capture-empty');
+    return fitScreenshot((scale, quality) => Promise.resolve(image.resize({ width: Math.max(1, Math.round(width * scale)), quality: 'good' }).toJPEG(quality)), width, request);
+  }
+
+  async setDisplay(power: DisplayPower): Promise<void> {
+    this.#power = power;
+    sendDisplay(this.#window?.webContents, power);
+    // Off: let the OS power the panel down; on: keep it awake again.
+    this.#keepAwake(power === 'on');
+    await this.#x11.setPower(power);
   }
 
   recreate(): Promise<void> {
     const old = this.#window;
     this.#window = undefined;
     if (old !== undefined && !old.isDestroyed()) old.destroy();
-    this.open();
+    this.#openWindow();
     return Promise.resolve();
   }
 
@@ -84,8 +148,37 @@ export class ElectronShell extends EventEmitter<ShellEvents> implements Shell {
   close(): Promise<void> {
     this.#quitting = true;
     clearTimeout(this.#unresponsiveTimer);
+    this.#keepAwake(false);
     if (this.#window !== undefined && !this.#window.isDestroyed()) this.#window.destroy();
     return Promise.resolve();
+  }
+
+  #openWindow(): void {
+    const window = createKioskWindow({ preload: this.#options.preload, dev: this.#options.dev });
+    this.#window = window;
+    this.#state = undefined;
+    this.#watch(window);
+    this.emit('loading');
+    void window.loadURL(this.#options.url).catch(() => undefined);
+  }
+
+  #keepAwake(awake: boolean): void {
+    const { powerSaveBlocker } = this.#options;
+    if (awake && this.#blocker === undefined) this.#blocker = powerSaveBlocker.start('prevent-display-sleep');
+    if (!awake && this.#blocker !== undefined) {
+      powerSaveBlocker.stop(this.#blocker);
+      this.#blocker = undefined;
+    }
+  }
+
+  async #wipe(): Promise<void> {
+    const { session, origin } = this.#options;
+    try {
+      await session.clearStorageData({ origin, storages: [...ORIGIN_STORAGES] });
+      await session.clearCache();
+    } catch (error) {
+      throw new KioskError('E_SHELL_ACTION', 'wipe-failed', { cause: error });
+    }
   }
 
   #watch(window: BrowserWindow): void {

@@ -1,17 +1,13 @@
-// App-level duties of an unattended kiosk: one instance only, a display that never
-// sleeps, Chromium switches for a touch screen, and a diagnostic page instead of a blank
-// one when the kiosk cannot start (kiosk/diagnostic-page.ts, shared with the Chromium shell).
-import type { App, PowerSaveBlocker } from 'electron';
+// App-level duties of an unattended kiosk: one instance only, Chromium switches for a
+// touch screen, and a diagnostic page instead of a blank one when the kiosk cannot start
+// (kiosk/diagnostic-page.ts, shared with the Chromium shell).
+import type { App } from 'electron';
 
 /** Takes the single-instance lock; a second launch focuses the kiosk instead of starting another. */
 export function acquireSingleInstance(app: Pick<App, 'requestSingleInstanceLock' | 'on'>, focus: () => void): boolean {
   if (!app.requestSingleInstanceLock()) return false;
   app.on('second-instance', focus);
   return true;
-}
-
-export function keepDisplayAwake(blocker: Pick<PowerSaveBlocker, 'start'>): number {
-  return blocker.start('prevent-display-sleep');
 }
 
 /**

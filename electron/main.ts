@@ -13,7 +13,7 @@ import { createLogger } from '../core/logger.ts';
 import { parseShellArgs } from './args.ts';
 import { ElectronShell } from './electron-shell.ts';
 import { sendStatus, setupIpc } from './ipc.ts';
-import { acquireSingleInstance, applyKioskSwitches, keepDisplayAwake } from './lifecycle.ts';
+import { acquireSingleInstance, applyKioskSwitches } from './lifecycle.ts';
 import { hardenSession, setupSecurity } from './security.ts';
 import { createKioskWindow } from './window.ts';
 
@@ -47,10 +47,9 @@ if (subcommand !== undefined && (SUBCOMMANDS as readonly string[]).includes(subc
 }
 
 async function start(): Promise<void> {
-  // 5. No menu, a hardened session, a display that stays on.
+  // 5. No menu, a hardened session (the shell keeps the display awake while it is on).
   Menu.setApplicationMenu(null);
   hardenSession(session.defaultSession, { origin: () => origin, dev: args.dev, logger });
-  keepDisplayAwake(powerSaveBlocker);
 
   // 6. Config, server and uplink (secrets stay in this process).
   let runtime: Runtime;
@@ -72,18 +71,29 @@ async function start(): Promise<void> {
   }
   origin = runtime.server.origin;
 
-  // 7. The window, the bridge that hands it the key, and the controller that heals it.
+  // 7. The window, the bridge that hands it the key and hears its agent, and the kiosk
+  //    that runs commands and heals it (listening before the window opens).
   const electronShell = new ElectronShell({
     app,
     url: `${origin}/`,
+    origin,
     preload: path.join(import.meta.dirname, 'preload.cjs'),
     dev: args.dev,
     logger,
+    pages: runtime.server.relay.pages,
+    session: session.defaultSession,
+    powerSaveBlocker,
+    display: process.platform === 'linux' ? process.env.DISPLAY : undefined,
   });
   shell = electronShell;
-  setupIpc(ipcMain, { key: runtime.server.key, origin, contents: () => electronShell.window?.webContents });
-  electronShell.open();
-  runtime.attach(electronShell);
+  setupIpc(ipcMain, {
+    key: runtime.server.key,
+    origin,
+    contents: () => electronShell.window?.webContents,
+    onAgent: (what) => electronShell.agentReport(what),
+    power: () => electronShell.power,
+  });
+  await runtime.attach(electronShell);
 
   // 8. Tell the page about the network, which it cannot see from behind the loopback server.
   let online = net.isOnline();

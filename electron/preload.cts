@@ -1,11 +1,18 @@
 // The bridge between the sandboxed kiosk page and the shell. It exposes the least the
-// page needs — the per-launch key and status events — and never a token. A sandboxed
-// preload must be CommonJS and may require only 'electron'.
+// page needs — the per-launch key and status events — and never a token. It also runs the
+// shell's page agent (sdk/page-agent.ts) in this isolated world, before any page script:
+// real input goes to the shell, and while the display is off the page is covered and no
+// input reaches it. A sandboxed preload must be CommonJS and may require only 'electron':
+// the build bundles the agent into it.
 import type * as Electron from 'electron';
 import type { IpcRendererEvent } from 'electron';
+import type * as PageAgent from '../sdk/page-agent.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- sandboxed preloads cannot import
 const { contextBridge, ipcRenderer } = require('electron') as typeof Electron;
+// The build bundles this module into the preload (scripts/bundle-cli.js).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+const { installPageAgent } = require('../sdk/page-agent.js') as typeof PageAgent;
 
 /** What the shell tells the page about things the page cannot see itself. */
 export interface ShellStatus {
@@ -16,9 +23,18 @@ export interface ShellStatus {
 const IPC = {
   getKey: 'kiosk:get-key',
   status: 'kiosk:status',
+  agent: 'kiosk:agent',
+  display: 'kiosk:display',
+  displayNow: 'kiosk:display-now',
 } as const;
 /** The channel names, for the main side to type its handlers against (a preload cannot export values). */
 export type IpcChannels = typeof IPC;
+
+const initialPower: unknown = ipcRenderer.sendSync(IPC.displayNow);
+const setPower = installPageAgent(window, (what) => ipcRenderer.send(IPC.agent, what), initialPower === 'off' ? 'off' : 'on');
+ipcRenderer.on(IPC.display, (_event: IpcRendererEvent, power: unknown) => {
+  if (power === 'on' || power === 'off') setPower(power);
+});
 
 const bridge = {
   /** The per-launch key for /api (X-Kiosk-Key) and /ws (subprotocol). */

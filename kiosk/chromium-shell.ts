@@ -1,7 +1,16 @@
-// The Chromium shell: the same kiosk controller drives the system's Chromium through the
-// DevTools protocol (playwright-core, which downloads nothing when given an executable).
-// IT can run the kiosk where Electron is not installed, and the whole kiosk runs — and is
-// tested — where the Electron binary cannot be downloaded.
+// The Chromium shell: the kiosk drives the system's Chromium through the DevTools protocol
+// (playwright-core, which downloads nothing when given an executable). IT can run the
+// kiosk where Electron is not installed, and the whole kiosk runs — and is tested — where
+// the Electron binary cannot be downloaded.
+//
+// Per page, over its own CDP session, the shell installs two scripts that run before any
+// of the page's own on every document:
+//   - in the page's world, the launch key into the URL fragment (where the page takes it
+//     from and scrubs it at once): every load, a reload or a wiped session included, finds
+//     its key without the shell navigating with it or the page storing it;
+//   - in an isolated world of the shell's, the page agent (page-agent.ts): real input
+//     reported through a binding only that world has, and the black cover that swallows
+//     input while the display is off.
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -9,7 +18,12 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { KioskError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
-import type { Shell, ShellEvents, ShellRendererState } from './shell.ts';
+import type { DisplayPower } from '../protocol/page.ts';
+import type { PagesPort } from '../server/relay.ts';
+import { installPageAgent, type AgentReport } from '../sdk/page-agent.ts';
+import { fitScreenshot } from './screenshot-fit.ts';
+import type { Screenshot, ScreenshotRequest, Shell, ShellEvents, ShellRendererState } from './shell.ts';
+import { X11Display } from './x11-display.ts';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/snap/bin/chromium'];
 
@@ -32,11 +46,22 @@ const KIOSK_FLAGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
+/** The shell's isolated world in the page, and the binding only that world can call. */
+const AGENT_WORLD = 'kiosk-shell';
+const AGENT_BINDING = '__kioskShellReport';
+const AGENT_SETTER = '__kioskShellSetPower';
+/** How long one CDP request may take before the shell gives up on it. */
+const CDP_TIMEOUT_MS = 10_000;
+
 export interface ChromiumShellOptions {
-  /** The page's address, launch key in the fragment. */
+  /** The page to show: the kiosk origin's root (or a data: URL for the diagnostic screen). */
   url: string;
   /** The kiosk's own origin: the only one the browser may load anything from. */
   origin: string;
+  /** The launch key, put into each of the kiosk page's documents; none for a page that needs none. */
+  key?: string;
+  /** The kiosk's pages, for what only the page can do (go home). */
+  pages?: PagesPort;
   executablePath: string;
   headless: boolean;
   logger: Logger;
@@ -46,6 +71,8 @@ export interface ChromiumShellOptions {
   viewport?: { width: number; height: number };
   /** Extra Chromium flags (tests pass --disable-gpu). */
   extraArgs?: readonly string[];
+  /** The X display, for powering the panel down (default $DISPLAY; none when headless). */
+  display?: string;
 }
 
 /** The system Chromium: $KIOSK_CHROMIUM_PATH, or the first of the usual places that exists. */
@@ -54,52 +81,128 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | und
   return CANDIDATES.find((candidate) => existsSync(candidate));
 }
 
+interface PageSession {
+  page: Page;
+  cdp: CDPSession;
+  /** The shell's isolated world in the current main-frame document, once it exists. */
+  agentContext: number | undefined;
+  agentScript: string | undefined;
+}
+
 export class ChromiumShell extends EventEmitter<ShellEvents> implements Shell {
   readonly kind = 'chromium' as const;
-  readonly hasWindow = true;
   readonly #options: ChromiumShellOptions;
   readonly #profileDir: string;
+  readonly #x11: X11Display;
   #context: BrowserContext | undefined;
-  #page: Page | undefined;
+  #session: PageSession | undefined;
   #crashed = false;
   #closing = false;
+  #power: DisplayPower = 'on';
 
   private constructor(options: ChromiumShellOptions) {
     super();
     this.#options = options;
     // A fresh profile per launch: no state from a previous run (cookies, cache, crash bubbles).
     this.#profileDir = mkdtempSync(path.join(os.tmpdir(), 'kiosk-shell-chromium-'));
+    this.#x11 = new X11Display(options.headless ? undefined : (options.display ?? process.env.DISPLAY), options.logger);
   }
 
+  /** A shell whose window is not open yet (open() does that, once the kiosk listens). */
+  static create(options: ChromiumShellOptions): ChromiumShell {
+    return new ChromiumShell(options);
+  }
+
+  /** A shell with its window open (the diagnostic screen, tools). */
   static async launch(options: ChromiumShellOptions): Promise<ChromiumShell> {
     const shell = new ChromiumShell(options);
-    await shell.#start();
+    await shell.open();
     return shell;
   }
 
   /** The page Chromium shows (for tests and diagnostics). */
   get page(): Page | undefined {
-    return this.#page;
+    return this.#session?.page;
+  }
+
+  async open(): Promise<void> {
+    await this.#x11.keepAwake();
+    await this.#start();
   }
 
   async reload(): Promise<void> {
-    const page = this.#page;
+    const page = this.#session?.page;
     if (page === undefined || page.isClosed() || this.#crashed) return this.recreate();
+    this.emit('loading');
     try {
       // Only the navigation's commit is awaited: the page's own scripts may be hung.
-      await page.reload({ waitUntil: 'commit', timeout: 10_000 });
+      await page.reload({ waitUntil: 'commit', timeout: CDP_TIMEOUT_MS });
     } catch (error) {
       this.#options.logger.warn({ err: error }, 'chromium: reload did not commit; recreating the page');
       await this.recreate();
     }
   }
 
+  async home(id: string): Promise<void> {
+    await this.#wipe();
+    this.#options.pages?.tell({ type: 'local.home', id });
+  }
+
+  async clearSession(): Promise<void> {
+    await this.#wipe();
+    await this.reload();
+  }
+
+  async screenshot(request: ScreenshotRequest): Promise<Screenshot> {
+    const session = this.#session;
+    if (session === undefined || session.page.isClosed()) throw new KioskError('E_SHELL_ACTION', 'no-page');
+    if (this.#crashed) throw new KioskError('E_SHELL_ACTION', 'renderer-crashed');
+    const { cdp } = session;
+    try {
+      const metrics = await withTimeout(cdp.send('Page.getLayoutMetrics'));
+      const { clientWidth, clientHeight } = metrics.cssLayoutViewport;
+      return await fitScreenshot(
+        async (scale, quality) => {
+          const shot = await withTimeout(
+            cdp.send('Page.captureScreenshot', {
+              format: 'jpeg',
+              quality,
+              clip: { x: 0, y: 0, width: clientWidth, height: clientHeight, scale },
+              captureBeyondViewport: false,
+            }),
+          );
+          return Buffer.from(shot.data, 'base64');
+        },
+        clientWidth,
+        request,
+      );
+    } catch (error) {
+      if (error instanceof KioskError) throw error;
+      throw new KioskError('E_SHELL_ACTION', this.#crashed ? 'renderer-crashed' : 'capture-failed', { cause: error });
+    }
+  }
+
+  async setDisplay(power: DisplayPower): Promise<void> {
+    this.#power = power;
+    const session = this.#session;
+    if (session !== undefined) {
+      // New documents start in this state; the current one changes now.
+      await this.#installAgent(session).catch((error: unknown) => this.#options.logger.warn({ err: error }, 'chromium: could not update the page agent'));
+      if (session.agentContext !== undefined) {
+        await withTimeout(
+          session.cdp.send('Runtime.evaluate', { expression: `globalThis.${AGENT_SETTER}?.(${JSON.stringify(power)})`, contextId: session.agentContext }),
+        ).catch((error: unknown) => this.#options.logger.warn({ err: error }, 'chromium: could not reach the page agent'));
+      }
+    }
+    await this.#x11.setPower(power);
+  }
+
   async recreate(): Promise<void> {
     const context = this.#context;
     if (context === undefined) return this.relaunch();
-    const old = this.#page;
-    this.#page = undefined;
-    await old?.close({ runBeforeUnload: false }).catch(() => undefined);
+    const old = this.#session;
+    this.#session = undefined;
+    await old?.page.close({ runBeforeUnload: false }).catch(() => undefined);
     await this.#openPage(context);
   }
 
@@ -136,6 +239,7 @@ export class ChromiumShell extends EventEmitter<ShellEvents> implements Shell {
         handleSIGINT: false,
         handleSIGTERM: false,
         handleSIGHUP: false,
+        ...(this.#options.display === undefined ? {} : { env: { ...process.env, DISPLAY: this.#options.display } }),
         acceptDownloads: false,
         permissions: [],
         serviceWorkers: 'block',
@@ -169,28 +273,90 @@ export class ChromiumShell extends EventEmitter<ShellEvents> implements Shell {
       },
     );
     context.on('page', (page) => {
-      if (page !== this.#page && this.#page !== undefined) void page.close();
+      const current = this.#session?.page;
+      if (page !== current && current !== undefined) void page.close();
     });
   }
 
   async #openPage(context: BrowserContext, reuse?: Page): Promise<void> {
     const { url, logger } = this.#options;
     const page = reuse ?? (await context.newPage());
-    this.#page = page;
     this.#crashed = false;
     page.on('crash', () => {
-      if (this.#page !== page) return;
+      if (this.#session?.page !== page) return;
       this.#crashed = true;
       this.emit('failure', 'crashed', 'renderer crashed');
     });
     page.on('dialog', (dialog) => void dialog.dismiss());
-    if (!this.#options.headless && !this.#options.dev) await this.#fillScreen(context, page);
+    const session = await this.#prepare(context, page);
+    this.#session = session;
+    if (!this.#options.headless && !this.#options.dev) await this.#fillScreen(session);
+    this.emit('loading');
     try {
       await page.goto(url, { waitUntil: 'commit', timeout: 15_000 });
     } catch (error) {
-      if (this.#page !== page) return;
+      if (this.#session !== session) return;
       logger.warn({ err: error }, 'chromium: the kiosk page failed to load');
       this.emit('failure', 'load-failed', 'navigation failed');
+    }
+  }
+
+  /** The page's CDP session: the launch key and the page agent for every document to come. */
+  async #prepare(context: BrowserContext, page: Page): Promise<PageSession> {
+    const cdp = await withTimeout(context.newCDPSession(page));
+    const session: PageSession = { page, cdp, agentContext: undefined, agentScript: undefined };
+    const { frameTree } = await withTimeout(cdp.send('Page.getFrameTree'));
+    const mainFrame = frameTree.frame.id;
+    cdp.on('Runtime.executionContextCreated', ({ context: created }) => {
+      const aux = created.auxData as { frameId?: string } | undefined;
+      if (created.name === AGENT_WORLD && aux?.frameId === mainFrame) session.agentContext = created.id;
+    });
+    cdp.on('Runtime.executionContextsCleared', () => {
+      session.agentContext = undefined;
+    });
+    cdp.on('Runtime.bindingCalled', ({ name, payload }) => {
+      if (name !== AGENT_BINDING || this.#session !== session) return;
+      const report = payload as AgentReport;
+      if (report === 'input' || report === 'wake') this.emit(report);
+    });
+    // Scripts for new documents run only on a session with the Page domain enabled.
+    await withTimeout(cdp.send('Page.enable'));
+    await withTimeout(cdp.send('Runtime.enable'));
+    await withTimeout(cdp.send('Runtime.addBinding', { name: AGENT_BINDING, executionContextName: AGENT_WORLD }));
+    const { key, origin } = this.#options;
+    if (key !== undefined) {
+      const source = `(() => { if (window !== window.top || location.origin !== ${JSON.stringify(origin)} || /(^#|&)key=/.test(location.hash)) return;
+        history.replaceState(history.state, '', location.pathname + location.search + '#key=' + ${JSON.stringify(encodeURIComponent(key))}); })();`;
+      await withTimeout(cdp.send('Page.addScriptToEvaluateOnNewDocument', { source }));
+    }
+    await this.#installAgent(session);
+    return session;
+  }
+
+  /** (Re)registers the page agent for new documents, starting in the current display power. */
+  async #installAgent(session: PageSession): Promise<void> {
+    const { cdp } = session;
+    if (session.agentScript !== undefined) await withTimeout(cdp.send('Page.removeScriptToEvaluateOnNewDocument', { identifier: session.agentScript }));
+    const source = `globalThis.${AGENT_SETTER} = (${installPageAgent.toString()})(window, (what) => globalThis.${AGENT_BINDING}(what), ${JSON.stringify(this.#power)});`;
+    const { identifier } = await withTimeout(cdp.send('Page.addScriptToEvaluateOnNewDocument', { source, worldName: AGENT_WORLD }));
+    session.agentScript = identifier;
+  }
+
+  /** Wipes the kiosk origin's storage, cookies and caches (the key lives in the shell, not there). */
+  async #wipe(): Promise<void> {
+    const session = this.#session;
+    if (session === undefined) throw new KioskError('E_SHELL_ACTION', 'no-page');
+    const { cdp } = session;
+    const origin = this.#options.origin;
+    try {
+      await withTimeout(cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' }));
+      await withTimeout(cdp.send('Network.clearBrowserCache'));
+      await withTimeout(cdp.send('Network.clearBrowserCookies'));
+      await withTimeout(cdp.send('DOMStorage.enable'));
+      await withTimeout(cdp.send('DOMStorage.clear', { storageId: { securityOrigin: origin, isLocalStorage: false } }));
+      await withTimeout(cdp.send('DOMStorage.clear', { storageId: { securityOrigin: origin, isLocalStorage: true } }));
+    } catch (error) {
+      throw new KioskError('E_SHELL_ACTION', 'wipe-failed', { cause: error });
     }
   }
 
@@ -200,42 +366,38 @@ export class ChromiumShell extends EventEmitter<ShellEvents> implements Shell {
    * nothing made it so. Size the window to the screen when it does not cover it. (Chromium
    * keeps an X11 window one pixel short of the screen, so that is what "covers" allows.)
    */
-  async #fillScreen(context: BrowserContext, page: Page): Promise<void> {
+  async #fillScreen({ cdp, page }: PageSession): Promise<void> {
     const { logger } = this.#options;
-    let session: CDPSession | undefined;
-    // A browser that does not answer must not hold up the page's load (and the recovery
-    // that waits on it): give up on sizing after a few seconds, the page loads regardless.
-    let timer: NodeJS.Timeout | undefined;
-    const gaveUp = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('no answer from Chromium within 5 s')), 5000);
-    });
-    gaveUp.catch(() => undefined);
-    const answer = <T>(request: Promise<T>) => Promise.race([request, gaveUp]);
     try {
-      session = await answer(context.newCDPSession(page));
-      const { windowId, bounds } = await answer(session.send('Browser.getWindowForTarget'));
-      const screen = await answer(page.evaluate(() => ({ width: window.screen.width, height: window.screen.height })));
+      const { windowId, bounds } = await withTimeout(cdp.send('Browser.getWindowForTarget'), 5000);
+      const screen = await withTimeout(page.evaluate(() => ({ width: window.screen.width, height: window.screen.height })), 5000);
       const covers = (b: typeof bounds) =>
         (b.left ?? 0) <= 0 && (b.top ?? 0) <= 0 && (b.width ?? 0) >= screen.width - 1 && (b.height ?? 0) >= screen.height - 1;
       if (covers(bounds)) return;
       // Bounds can be set only on a normal window; fullscreen again keeps kiosk mode's look.
       for (const next of [{ windowState: 'normal' }, { left: 0, top: 0, width: screen.width, height: screen.height }, { windowState: 'fullscreen' }] as const) {
-        await answer(session.send('Browser.setWindowBounds', { windowId, bounds: next }));
+        await withTimeout(cdp.send('Browser.setWindowBounds', { windowId, bounds: next }), 5000);
       }
       logger.info({ screen, was: bounds }, 'chromium: sized the kiosk window to the screen (no window manager made it fullscreen)');
     } catch (error) {
+      // A browser that does not answer must not hold up the page's load: it loads regardless.
       logger.warn({ err: error }, 'chromium: could not size the kiosk window to the screen');
-    } finally {
-      clearTimeout(timer);
-      // Not awaited: a browser that stopped answering would hold this up too.
-      void session?.detach().catch(() => undefined);
     }
   }
 
   async #stopBrowser(): Promise<void> {
     const context = this.#context;
     this.#context = undefined;
-    this.#page = undefined;
+    this.#session = undefined;
     await context?.close().catch(() => undefined);
   }
+}
+
+/** A CDP request that does not answer within `ms` fails (a hung browser must not hang the kiosk). */
+function withTimeout<T>(request: Promise<T>, ms = CDP_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Chromium within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([request, timeout]).finally(() => clearTimeout(timer));
 }

@@ -6,7 +6,8 @@
 //   3. start the embedded demo upstream when no upstream is configured anywhere, and
 //      load the config again with it as the lowest layer;
 //   4. start the local server and the uplink;
-//   5. (the caller starts a shell on server.pageUrl and attaches it: the controller).
+//   5. (the caller makes a shell for the server's origin and attaches it: the kiosk starts
+//      listening to the shell, then the shell opens its window).
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { demoDefaults, loadConfig, type ConfigSources, type LoadedConfig } from '../core/config/load.ts';
@@ -15,9 +16,9 @@ import { startKioskServer, type KioskServer } from '../server/kiosk-server.ts';
 import { logToFiles, type Logger } from '../core/logger.ts';
 import { secretForms } from '../core/secret-forms.ts';
 import { RENDERER_DIR, VERSION } from '../core/package-info.ts';
-import { KioskController } from './controller.ts';
 import { startDemoUpstream, type DemoUpstream } from './demo/demo-upstream.ts';
 import { defaultLogDir, defaultStateDir } from './machine-paths.ts';
+import { Kiosk } from './kiosk.ts';
 import type { Shell, ShellKind } from './shell.ts';
 import { writeStateFile } from './state-file.ts';
 
@@ -39,9 +40,9 @@ export interface Runtime {
   /** The embedded demo upstream, when the kiosk runs on it. */
   demo: DemoUpstream | undefined;
   server: KioskServer;
-  /** Hands the page to a shell: starts the controller that resets and heals through it. */
-  attach(shell: Shell): KioskController;
-  /** Stops the controller, the shell, the server and the demo, in that order. */
+  /** Hands the page to a shell: starts the kiosk that runs commands and heals through it, then opens the shell. */
+  attach(shell: Shell): Promise<Kiosk>;
+  /** Stops the kiosk, the shell, the server and the demo, in that order. */
   close(): Promise<void>;
 }
 
@@ -87,22 +88,32 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const config: RuntimeConfig = { ...loaded.config, upstream };
 
   let server: KioskServer;
+  let kiosk: Kiosk | undefined;
   try {
-    server = await startKioskServer({ config, version: VERSION, logger, rendererDir: options.rendererDir ?? RENDERER_DIR, secrets });
+    server = await startKioskServer({
+      config,
+      version: VERSION,
+      logger,
+      rendererDir: options.rendererDir ?? RENDERER_DIR,
+      secrets,
+      hello: () => ({ type: 'kiosk.hello', kiosk: config.kioskId, groups: config.groups, version: VERSION }),
+      greet: () => ({ idleReturnHomeSeconds: config.idle.returnHomeSeconds, hideCursor: config.display.hideCursor }),
+      statusOf: () => (kiosk === undefined ? {} : { kiosk: kiosk.stats }),
+    });
   } catch (error) {
     await demo?.close();
     throw error;
   }
   logger.info({ origin: server.origin, demo: demo !== undefined }, 'kiosk-shell ready');
-  let attached: { shell: Shell; controller: KioskController } | undefined;
+  let attached: Shell | undefined;
   return {
     config,
     configFile: loaded.file,
     stateDir,
     demo,
     server,
-    attach(shell) {
-      const controller = new KioskController({
+    async attach(shell) {
+      kiosk = new Kiosk({
         relay: server.relay,
         shell,
         config,
@@ -111,13 +122,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         stateDir,
         lastApiOkAt: () => server.status().api.lastOkAt,
       });
-      controller.start();
-      attached = { shell, controller };
-      return controller;
+      kiosk.start();
+      attached = shell;
+      await shell.open();
+      return kiosk;
     },
     async close() {
-      attached?.controller.stop();
-      await attached?.shell.close();
+      kiosk?.stop();
+      await attached?.close();
       await server.close();
       if (demo !== undefined) {
         await demo.close();

@@ -19,3 +19,15 @@ await build({
   // beside the new (they would ride into the packaged asar).
   output: { dir: path.join(root, 'dist/cli'), format: 'esm', cleanDir: true },
 });
+
+// The preload: a sandboxed preload may require only 'electron', so the page agent it runs
+// (sdk/page-agent.ts) is bundled into the one CommonJS file Electron loads. Built from
+// the compiled output, which tsc wrote as preload.cjs beside its import of the agent.
+await build({
+  cwd: root,
+  input: path.join(root, 'dist/electron/preload.cjs'),
+  platform: 'browser',
+  logLevel: 'warn',
+  external: ['electron'],
+  output: { file: path.join(root, 'dist/electron/preload.cjs'), format: 'cjs' },
+});

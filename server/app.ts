@@ -46,6 +46,11 @@ export function createApp({ guard, rendererDir, api, status, onRefusal, onError 
     res.set('cache-control', 'no-store').json(status());
   });
   app.use('/api', guarded('keyed'), api);
+  // A page with no shell to wipe it (under `serve`) asks for its origin's caches, cookies
+  // and storage to be cleared: the browser does it on seeing this header.
+  app.post('/kiosk-shell/clear-site-data', guarded('keyed'), (req, res) => {
+    res.set({ 'clear-site-data': '"cache", "cookies", "storage"', 'cache-control': 'no-store' }).status(204).end();
+  });
   app.all('/ws', (req, res) => {
     res.status(426).set('upgrade', 'websocket').json({ error: 'upgrade-required' });
   });

@@ -6,11 +6,8 @@
 //   key    — the per-launch key, on /ws (as a subprotocol), /api and /status (defeats
 //            every other local process and page that found the port).
 import type { IncomingMessage } from 'node:http';
+import { KEY_HEADER, KEY_SUBPROTOCOL_PREFIX, SUBPROTOCOL } from '../protocol/page.ts';
 import { keysMatch } from './launch-key.ts';
-
-export const SUBPROTOCOL = 'kiosk.v1';
-export const KEY_SUBPROTOCOL_PREFIX = 'kiosk-key.';
-export const KEY_HEADER = 'x-kiosk-key';
 
 export type RefusalReason = 'host' | 'origin' | 'origin-missing' | 'key-missing' | 'key-wrong' | 'subprotocol';
 
@@ -44,7 +41,7 @@ export class Guard {
     const host = this.#checkHost(req);
     if (host !== undefined || access === 'public') return host;
     const stateChanging = !SAFE_METHODS.has(req.method ?? 'GET');
-    return this.#checkOrigin(req, stateChanging) ?? this.#checkKey(headerValue(req, KEY_HEADER));
+    return this.#checkOrigin(req, stateChanging) ?? this.#checkKey(headerValue(req, KEY_HEADER.toLowerCase()));
   }
 
   /** Checks a WebSocket upgrade: Host, a required Origin, and the key offered as a subprotocol. */

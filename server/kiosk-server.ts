@@ -6,11 +6,13 @@ import type { Duplex } from 'node:stream';
 import { createApiProxy, type ApiStats } from './api-proxy.ts';
 import { createApp } from './app.ts';
 import type { RuntimeConfig } from '../core/config/schema.ts';
+import type { PageSettings } from '../protocol/page.ts';
+import type { HelloFrame } from '../protocol/upstream.ts';
 import { KioskError } from '../core/errors.ts';
 import { Guard, type Refusal, type RefusalReason } from './guard.ts';
 import { createLaunchKey } from './launch-key.ts';
 import { rateLimitedLog, type Logger } from '../core/logger.ts';
-import { Relay, type RelayStats } from './relay.ts';
+import { Relay, type PagesPort, type RelayStats, type UpstreamPort } from './relay.ts';
 import type { RendererHubStats } from './renderer-hub.ts';
 import type { UplinkStats } from './uplink.ts';
 
@@ -24,6 +26,12 @@ export interface KioskServerOptions {
   rendererDir: string;
   /** Values to keep out of logs; the launch key is added to it. */
   secrets?: Set<string>;
+  /** The first frame on every uplink connection (kiosk.hello). */
+  hello: () => HelloFrame;
+  /** The kiosk's settings for a page, sent in its local.hello. */
+  greet: () => PageSettings;
+  /** More for /status from whoever drives the relay (the kiosk's command counters). */
+  statusOf?: () => Record<string, unknown>;
 }
 
 export interface KioskStatus {
@@ -36,6 +44,7 @@ export interface KioskStatus {
   api: ApiStats;
   refused: Record<RefusalReason, number>;
   badRequests: number;
+  [more: string]: unknown;
 }
 
 export interface KioskServer {
@@ -45,12 +54,13 @@ export interface KioskServer {
   /** The page's address, launch key in the fragment (never sent to any server). */
   readonly pageUrl: string;
   readonly key: string;
-  readonly relay: Relay;
+  /** The relay's two ports: what the kiosk side drives. */
+  readonly relay: { readonly upstream: UpstreamPort; readonly pages: PagesPort };
   status(): KioskStatus;
   close(): Promise<void>;
 }
 
-export async function startKioskServer({ config, version, logger, rendererDir, secrets }: KioskServerOptions): Promise<KioskServer> {
+export async function startKioskServer({ config, version, logger, rendererDir, secrets, hello, greet, statusOf }: KioskServerOptions): Promise<KioskServer> {
   const key = createLaunchKey();
   secrets?.add(key);
   const startedAt = Date.now();
@@ -77,14 +87,15 @@ export async function startKioskServer({ config, version, logger, rendererDir, s
     }, 'request refused by the guard');
   };
 
-  const relay = new Relay({ config, version, logger });
+  const relay = new Relay({ config, logger, hello, greet });
   const api = createApiProxy({ upstream: config.upstream.api, secrets: [config.upstream.ws.token], kioskId: config.kioskId, version, logger });
   const status = (): KioskStatus => ({
+    ...statusOf?.(),
     kioskId: config.kioskId,
     version,
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-    uplink: relay.uplink.stats,
-    pages: relay.hub.stats,
+    uplink: relay.upstream.stats,
+    pages: relay.pages.stats,
     relay: relay.stats,
     api: { ...api.stats },
     refused: { ...refused },
@@ -116,7 +127,7 @@ export async function startKioskServer({ config, version, logger, rendererDir, s
       rejectUpgrade(socket, 404, { error: 'not-found' });
       return;
     }
-    relay.hub.accept(req, socket, head);
+    relay.accept(req, socket, head);
   });
   // Node would answer "100 Continue" by itself and go on; no browser sends Expect, and the
   // proxy library skips its header filter for such requests, so they end here.
@@ -166,7 +177,7 @@ export async function startKioskServer({ config, version, logger, rendererDir, s
     origin,
     pageUrl: `${origin}/#key=${key}`,
     key,
-    relay,
+    relay: { upstream: relay.upstream, pages: relay.pages },
     status,
     close() {
       closing ??= (async () => {

@@ -1,67 +1,94 @@
 // The terminating WebSocket relay: the page's connections on one side, the kiosk's one
-// uplink on the other, and between them the rules of messages.ts. Resets and the page's
-// local.* messages leave the relay as typed events for the kiosk controller.
+// uplink on the other, and between them the rules of protocol/. It exposes two narrow
+// ports, never its parts:
+//   upstream — the uplink's state, send(), and the commands that arrived (typed, once);
+//   pages    — how many pages are connected, the newest connection's generation, tell(),
+//              and what the pages told the shell.
+// It knows nothing of what the shell does with either: the kiosk side decides.
 import { EventEmitter } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { RuntimeConfig } from '../core/config/schema.ts';
 import type { Logger } from '../core/logger.ts';
-import {
-  classifyDownstream,
-  classifyUpstreamBound,
-  type DownstreamVerdict,
-  type LocalMessage,
-  type ResetCommand,
-  type UpstreamVerdict,
-} from './messages.ts';
-import { RendererHub } from './renderer-hub.ts';
 import { secretForms } from '../core/secret-forms.ts';
-import { Uplink, type UplinkState } from './uplink.ts';
+import { PAGE_PROTOCOL_VERSION, parsePageToShell, type PageSettings, type PageToShell, type ShellToPage, type UplinkState } from '../protocol/page.ts';
+import {
+  classifyPageFrame,
+  classifyUpstream,
+  type HelloFrame,
+  type KioskToUpstream,
+  type PageFrameVerdict,
+  type UpstreamVerdict,
+} from '../protocol/upstream.ts';
+import { RendererHub, type RendererHubStats } from './renderer-hub.ts';
+import { Uplink, type UplinkStats } from './uplink.ts';
 
-type DownDrop = Extract<DownstreamVerdict, { kind: 'drop' }>['reason'] | 'contains-secret';
-type UpDrop = Extract<UpstreamVerdict, { kind: 'drop' }>['reason'] | 'uplink-down' | 'uplink-backlog';
+type DownDrop = Extract<UpstreamVerdict, { kind: 'drop' }>['reason'] | 'contains-secret';
+type UpDrop = Extract<PageFrameVerdict, { kind: 'drop' }>['reason'] | 'binary' | 'bad-local' | 'uplink-down' | 'uplink-backlog';
 
 export interface RelayStats {
-  down: { received: number; forwarded: number; resets: number; dropped: Record<DownDrop, number> };
+  /** `paused`: how often a page that fell behind made the relay stop reading the uplink. */
+  down: { received: number; forwarded: number; commands: number; refused: number; paused: number; dropped: Record<DownDrop, number> };
   up: { received: number; forwarded: number; local: number; dropped: Record<UpDrop, number> };
   sentByShell: number;
 }
 
-/** What the shell tells the page (local.* is reserved: the upstream cannot send it). */
-export type PageMessage =
-  | { type: 'local.hello'; kioskId: string; version: string; uplink: UplinkState; idleReturnHomeSeconds: number; hideCursor: boolean }
-  | { type: 'local.uplink'; state: UplinkState }
-  | { type: 'local.reload'; resetId: string | null };
+/** A command from the upstream: one to run, or one refused with the reason its ack will give. */
+export type IncomingCommand = Extract<UpstreamVerdict, { kind: 'command' | 'refused' }>;
 
-interface RelayEvents {
-  reset: [reset: ResetCommand];
-  /** A page's message to the shell, with the page connection's number (1, 2, … in connection order). */
-  local: [message: LocalMessage, page: number];
-  uplink: [state: UplinkState];
-  page: [connected: number];
+interface UpstreamEvents {
+  state: [state: UplinkState];
+  command: [incoming: IncomingCommand];
+}
+
+/** The relay's upstream side, as the kiosk uses it. */
+export interface UpstreamPort extends EventEmitter<UpstreamEvents> {
+  readonly state: UplinkState;
+  readonly stats: Readonly<UplinkStats>;
+  /** Sends one of the shell's own frames; false when the uplink is down or backed up. */
+  send(frame: KioskToUpstream): boolean;
+}
+
+interface PagesEvents {
+  /** A page's message to the shell, with the generation of the connection it came on. */
+  message: [message: PageToShell, generation: number];
+  /** A page connected or went away; `connected` pages remain. */
+  change: [connected: number];
+}
+
+/** The relay's page side, as the kiosk uses it. */
+export interface PagesPort extends EventEmitter<PagesEvents> {
+  readonly connected: number;
+  /** The newest page connection's number (1, 2, … in connection order; 0 before any). */
+  readonly generation: number;
+  readonly stats: RendererHubStats;
+  /** Tells every connected page. */
+  tell(message: ShellToPage): void;
 }
 
 export interface RelayOptions {
   config: RuntimeConfig;
-  version: string;
   logger: Logger;
+  /** The first frame on every uplink connection (kiosk.hello). */
+  hello: () => HelloFrame;
+  /** What every page is told when it connects (the kiosk's settings for it). */
+  greet: () => PageSettings;
 }
 
-export class Relay extends EventEmitter<RelayEvents> {
-  readonly hub: RendererHub;
-  readonly uplink: Uplink;
-  readonly #config: RuntimeConfig;
-  readonly #logger: Logger;
-  readonly #version: string;
-  readonly #allowUp: ReadonlySet<string>;
-  readonly #secrets: Buffer[];
-  readonly #pageNumbers = new WeakMap<WebSocket, number>();
-  #pagesSeen = 0;
+export class Relay {
+  readonly upstream: UpstreamPort;
+  readonly pages: PagesPort;
+  readonly #uplink: Uplink;
+  readonly #hub: RendererHub;
   readonly #stats: RelayStats = {
     down: {
       received: 0,
       forwarded: 0,
-      resets: 0,
-      dropped: { binary: 0, 'not-json': 0, 'bad-reset': 0, 'reserved-type': 0, 'contains-secret': 0 },
+      commands: 0,
+      refused: 0,
+      paused: 0,
+      dropped: { binary: 0, 'not-json': 0, 'bad-command': 0, 'reserved-type': 0, 'contains-secret': 0 },
     },
     up: {
       received: 0,
@@ -72,16 +99,12 @@ export class Relay extends EventEmitter<RelayEvents> {
     sentByShell: 0,
   };
 
-  constructor({ config, version, logger }: RelayOptions) {
-    super();
-    this.#config = config;
-    this.#logger = logger;
-    this.#version = version;
-    this.#allowUp = new Set(config.relay.allowUp);
+  constructor({ config, logger, hello, greet }: RelayOptions) {
+    const allowUp: ReadonlySet<string> = new Set(config.relay.allowUp);
     // Neither token may reach the page, whichever upstream echoes it.
-    this.#secrets = secretForms([config.upstream.ws.token, config.upstream.api.token]).map((form) => Buffer.from(form));
+    const secrets = secretForms([config.upstream.ws.token, config.upstream.api.token]).map((form) => Buffer.from(form));
     const { ws } = config.upstream;
-    this.uplink = new Uplink({
+    const uplink = new Uplink({
       url: ws.url,
       tokenHeader: ws.tokenHeader,
       token: ws.token,
@@ -90,126 +113,192 @@ export class Relay extends EventEmitter<RelayEvents> {
       heartbeatMs: ws.heartbeatSeconds * 1000,
       reconnectBaseMs: ws.reconnectBaseMs,
       reconnectCapMs: ws.reconnectCapMs,
-      hello: () => ({ type: 'kiosk.hello', kiosk: config.kioskId, groups: config.groups, version }),
+      hello,
       logger,
     });
-    this.hub = new RendererHub({
+    const hub = new RendererHub({
       maxPayloadBytes: config.relay.maxPayloadBytes,
       maxBufferedBytes: config.relay.maxBufferedBytes,
       heartbeatMs: config.relay.heartbeatSeconds * 1000,
       logger,
     });
+    this.#uplink = uplink;
+    this.#hub = hub;
+    const stats = this.#stats;
+    const upstream = new UpstreamLink(uplink, stats);
+    const pages = new PageLinks(hub);
+    this.upstream = upstream;
+    this.pages = pages;
 
-    this.uplink.on('message', (data, isBinary) => this.#fromUpstream(data, isBinary));
-    this.uplink.on('state', (state) => {
-      this.hub.broadcast(JSON.stringify({ type: 'local.uplink', state } satisfies PageMessage));
-      this.emit('uplink', state);
+    /**
+     * Runs the kiosk's handlers for a frame. They run inside the socket's receive loop: one
+     * that throws must not stall that connection, so the error is logged and contained.
+     */
+    const dispatch = (emit: () => void) => {
+      try {
+        emit();
+      } catch (error) {
+        logger.error({ err: error }, 'a relay event handler failed');
+      }
+    };
+
+    uplink.on('message', (data, isBinary) => {
+      const down = stats.down;
+      down.received++;
+      if (isBinary) {
+        down.dropped.binary++;
+        return;
+      }
+      const verdict = classifyUpstream(data.toString('utf8'));
+      switch (verdict.kind) {
+        case 'command':
+        case 'refused':
+          down[verdict.kind === 'command' ? 'commands' : 'refused']++;
+          dispatch(() => upstream.emit('command', verdict));
+          return;
+        case 'forward':
+          // An upstream that echoes the token must not hand it to the page.
+          if (secrets.some((secret) => data.includes(secret))) {
+            down.dropped['contains-secret']++;
+            return;
+          }
+          down.forwarded++;
+          hub.broadcast(verdict.text);
+          return;
+        case 'drop':
+          down.dropped[verdict.reason]++;
+          return;
+      }
     });
-    this.hub.on('message', (data, isBinary, socket) => this.#fromPage(data, isBinary, this.#pageNumbers.get(socket) ?? 0));
-    this.hub.on('connection', (socket) => this.#greet(socket));
-    // A page that cannot keep up slows the upstream down instead of being flooded.
-    this.hub.on('congested', () => this.uplink.pause());
-    this.hub.on('relieved', () => this.uplink.resume());
-  }
+    uplink.on('state', (state) => {
+      pages.tell({ type: 'local.uplink', state });
+      dispatch(() => upstream.emit('state', state));
+    });
 
-  /** How many page connections there have been; the next one gets this number + 1. */
-  get pagesSeen(): number {
-    return this.#pagesSeen;
+    hub.on('connection', (socket) => {
+      pages.opened(socket);
+      const { kiosk, version } = hello();
+      pages.tellOne(socket, { type: 'local.hello', protocol: PAGE_PROTOCOL_VERSION, kioskId: kiosk, version, uplink: uplink.state, settings: greet() });
+      socket.once('close', () => dispatch(() => pages.emit('change', hub.stats.connected)));
+      dispatch(() => pages.emit('change', hub.stats.connected));
+    });
+    hub.on('message', (data, isBinary, socket) => {
+      const up = stats.up;
+      up.received++;
+      if (isBinary) {
+        up.dropped.binary++;
+        return;
+      }
+      const verdict = classifyPageFrame(data.toString('utf8'), allowUp);
+      switch (verdict.kind) {
+        case 'local': {
+          const message = parsePageToShell(verdict.message);
+          if (message === null) {
+            up.dropped['bad-local']++;
+            return;
+          }
+          up.local++;
+          dispatch(() => pages.emit('message', message, pages.generationOf(socket)));
+          return;
+        }
+        case 'forward': {
+          const result = uplink.send(verdict.text);
+          if (result === 'sent') up.forwarded++;
+          else up.dropped[result === 'down' ? 'uplink-down' : 'uplink-backlog']++;
+          return;
+        }
+        case 'drop':
+          up.dropped[verdict.reason]++;
+          return;
+      }
+    });
+    // A page that cannot keep up slows the upstream down instead of being flooded.
+    hub.on('congested', () => {
+      stats.down.paused++;
+      uplink.pause();
+    });
+    hub.on('relieved', () => uplink.resume());
   }
 
   get stats(): RelayStats {
     return structuredClone(this.#stats);
   }
 
+  /** Completes a page's upgrade to /ws that the guard let through. */
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.#hub.accept(req, socket, head);
+  }
+
   start(): void {
-    this.uplink.start();
+    this.#uplink.start();
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.hub.close(1001), this.uplink.stop()]);
+    await Promise.all([this.#hub.close(1001), this.#uplink.stop()]);
+  }
+}
+
+class UpstreamLink extends EventEmitter<UpstreamEvents> implements UpstreamPort {
+  readonly #uplink: Uplink;
+  readonly #stats: RelayStats;
+
+  constructor(uplink: Uplink, stats: RelayStats) {
+    super();
+    this.#uplink = uplink;
+    this.#stats = stats;
   }
 
-  /** Sends one of the shell's own messages (ack, status) upstream; false if the uplink is down. */
-  sendUp(message: { type: `kiosk.${string}`; [field: string]: unknown }): boolean {
-    const sent = this.uplink.send(JSON.stringify(message)) === 'sent';
+  get state(): UplinkState {
+    return this.#uplink.state;
+  }
+
+  get stats(): Readonly<UplinkStats> {
+    return this.#uplink.stats;
+  }
+
+  send(frame: KioskToUpstream): boolean {
+    const sent = this.#uplink.send(JSON.stringify(frame)) === 'sent';
     if (sent) this.#stats.sentByShell++;
     return sent;
   }
+}
 
-  /** Tells every connected page something (e.g. reload itself when no window is attached). */
-  tellPages(message: PageMessage): void {
-    this.hub.broadcast(JSON.stringify(message));
+class PageLinks extends EventEmitter<PagesEvents> implements PagesPort {
+  readonly #hub: RendererHub;
+  readonly #generations = new WeakMap<WebSocket, number>();
+  #generation = 0;
+
+  constructor(hub: RendererHub) {
+    super();
+    this.#hub = hub;
   }
 
-  /**
-   * Runs the controller's handlers for a frame. They run inside the socket's receive loop:
-   * one that throws must not stall that connection, so the error is logged and contained.
-   */
-  #dispatch(emit: () => void): void {
-    try {
-      emit();
-    } catch (error) {
-      this.#logger.error({ err: error }, 'a relay event handler failed');
-    }
+  get connected(): number {
+    return this.#hub.stats.connected;
   }
 
-  #greet(socket: WebSocket): void {
-    this.#pageNumbers.set(socket, ++this.#pagesSeen);
-    const hello: PageMessage = {
-      type: 'local.hello',
-      kioskId: this.#config.kioskId,
-      version: this.#version,
-      uplink: this.uplink.state,
-      idleReturnHomeSeconds: this.#config.idle.returnHomeSeconds,
-      hideCursor: this.#config.display.hideCursor,
-    };
-    this.hub.send(socket, JSON.stringify(hello));
-    socket.once('close', () => this.emit('page', this.hub.stats.connected));
-    this.emit('page', this.hub.stats.connected);
+  get generation(): number {
+    return this.#generation;
   }
 
-  #fromUpstream(data: Buffer, isBinary: boolean): void {
-    const down = this.#stats.down;
-    down.received++;
-    const verdict = classifyDownstream(data, isBinary);
-    switch (verdict.kind) {
-      case 'reset':
-        down.resets++;
-        this.#dispatch(() => this.emit('reset', verdict.reset));
-        return;
-      case 'forward':
-        // An upstream that echoes the token must not hand it to the page.
-        if (this.#secrets.some((secret) => data.includes(secret))) {
-          down.dropped['contains-secret']++;
-          return;
-        }
-        down.forwarded++;
-        this.hub.broadcast(verdict.text);
-        return;
-      case 'drop':
-        down.dropped[verdict.reason]++;
-        return;
-    }
+  get stats(): RendererHubStats {
+    return this.#hub.stats;
   }
 
-  #fromPage(data: Buffer, isBinary: boolean, page: number): void {
-    const up = this.#stats.up;
-    up.received++;
-    const verdict = classifyUpstreamBound(data, isBinary, this.#allowUp);
-    switch (verdict.kind) {
-      case 'local':
-        up.local++;
-        this.#dispatch(() => this.emit('local', verdict.message, page));
-        return;
-      case 'forward': {
-        const result = this.uplink.send(verdict.text);
-        if (result === 'sent') up.forwarded++;
-        else up.dropped[result === 'down' ? 'uplink-down' : 'uplink-backlog']++;
-        return;
-      }
-      case 'drop':
-        up.dropped[verdict.reason]++;
-        return;
-    }
+  tell(message: ShellToPage): void {
+    this.#hub.broadcast(JSON.stringify(message));
+  }
+
+  tellOne(socket: WebSocket, message: ShellToPage): void {
+    this.#hub.send(socket, JSON.stringify(message));
+  }
+
+  opened(socket: WebSocket): number {
+    this.#generations.set(socket, ++this.#generation);
+    return this.#generation;
+  }
+
+  generationOf(socket: WebSocket): number {
+    return this.#generations.get(socket) ?? 0;
   }
 }

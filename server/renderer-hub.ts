@@ -11,8 +11,8 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { SUBPROTOCOL } from '../protocol/page.ts';
 import { closeSocket } from './close-socket.ts';
-import { SUBPROTOCOL } from './guard.ts';
 import type { Logger } from '../core/logger.ts';
 
 export interface RendererHubOptions {

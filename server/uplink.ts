@@ -3,11 +3,10 @@
 // a page reload does not touch it and it keeps running with no page attached.
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
+import type { Logger } from '../core/logger.ts';
+import type { UplinkState } from '../protocol/page.ts';
 import { Backoff } from './backoff.ts';
 import { closeSocket } from './close-socket.ts';
-import type { Logger } from '../core/logger.ts';
-
-export type UplinkState = 'connecting' | 'open' | 'waiting' | 'stopped';
 
 export interface UplinkOptions {
   url: string;
@@ -127,9 +126,11 @@ export class Uplink extends EventEmitter<UplinkEvents> {
       this.#stats.lastOpenAt = new Date().toISOString();
       this.#stats.lastError = null;
       this.#openedAt = Date.now();
+      // The hello goes first: whatever the state change makes others send (acks kept while
+      // the uplink was down) must follow it.
+      socket.send(JSON.stringify(this.#options.hello()));
       this.#setState('open');
       logger.info({ upstream: describeUrl(url), connects: this.#stats.connects }, 'uplink open');
-      socket.send(JSON.stringify(this.#options.hello()));
       if (this.#paused) socket.pause();
       this.#heartbeatTimer = setInterval(() => {
         // While we are not reading, pongs wait unread: silence means nothing then.

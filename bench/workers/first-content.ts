@@ -14,15 +14,17 @@ const logger = createLogger({ secrets, level: 'warn' });
 const runtime = await startRuntime({ configPath: process.argv[2], shell: 'chromium', logger, secrets });
 const executablePath = findChromium();
 if (executablePath === undefined) throw new Error('no Chromium');
-const shell = await ChromiumShell.launch({
-  url: runtime.server.pageUrl,
+const shell = ChromiumShell.create({
+  url: `${runtime.server.origin}/`,
   origin: runtime.server.origin,
+  key: runtime.server.key,
+  pages: runtime.server.relay.pages,
   executablePath,
   headless: true,
   logger,
   extraArgs: ['--disable-gpu'],
 });
-runtime.attach(shell);
+await runtime.attach(shell);
 process.stdout.write(`${JSON.stringify({ event: 'ready' })}\n`);
 const page = shell.page;
 if (page === undefined) throw new Error('the shell has no page');

@@ -4,7 +4,7 @@
 // records when the reset arrived and when its ack left.
 import { configSchema } from '../../core/config/schema.ts';
 import { createLogger } from '../../core/logger.ts';
-import { classifyDownstream, targetsKiosk } from '../../server/messages.ts';
+import { classifyUpstream, targetsKiosk } from '../../protocol/upstream.ts';
 import { Uplink } from '../../server/uplink.ts';
 import { serveIpc } from '../lib/ipc.ts';
 
@@ -32,10 +32,11 @@ function startKiosk(url: string, id: string, token: string, groups: string[]): v
   });
   uplink.on('message', (data, isBinary) => {
     const receivedAt = epoch();
-    const verdict = classifyDownstream(data, isBinary);
-    if (verdict.kind !== 'reset' || verdict.reset.id === null || !targetsKiosk(verdict.reset.target, id, groups)) return;
-    const resetId = verdict.reset.id;
-    uplink.send(JSON.stringify({ type: 'kiosk.ack', id: resetId, kiosk: id, status: 'reloaded', ms: 0 }));
+    if (isBinary) return;
+    const verdict = classifyUpstream(data.toString('utf8'));
+    if (verdict.kind !== 'command' || verdict.command.name !== 'reset' || verdict.command.id === null || !targetsKiosk(verdict.command.target, id, groups)) return;
+    const resetId = verdict.command.id;
+    uplink.send(JSON.stringify({ type: 'kiosk.ack', id: resetId, kiosk: id, command: 'reset', status: 'reloaded', ms: 0 }));
     let byKiosk = seen.get(resetId);
     if (byKiosk === undefined) seen.set(resetId, (byKiosk = new Map<string, { receivedAt: number; ackedAt: number }>()));
     byKiosk.set(id, { receivedAt, ackedAt: epoch() });

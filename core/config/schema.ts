@@ -229,6 +229,33 @@ export const configSchema = z.strictObject({
       intervalSeconds: z.number().min(1).max(86_400).default(30).describe('How often kiosk.status goes upstream.'),
     })
     .prefault({}),
+  screenshot: z
+    .strictObject({
+      enabled: z.boolean().default(true).describe('Answer screenshot commands; false answers them "withheld" / "disabled".'),
+      privacySeconds: z
+        .number()
+        .min(0)
+        .max(3600)
+        .default(60)
+        .describe('A screenshot waits until nobody has touched or typed for this long (or is withheld when it expires first).'),
+      maxBytes: z
+        .int()
+        .min(16_384)
+        .max(8 * 1024 * 1024)
+        .default(262_144)
+        .describe('Largest screenshot sent upstream (base64 length); it is scaled down and re-encoded until it fits.'),
+    })
+    .prefault({}),
+  schedule: z
+    .strictObject({
+      wakeOnTouchMinutes: z
+        .number()
+        .min(0)
+        .max(1440)
+        .default(5)
+        .describe('A touch on a screen that is off wakes it for this long; that touch never reaches the page.'),
+    })
+    .prefault({}),
 });
 
 /** The configuration as written: what a file, the environment or the command line may hold. */

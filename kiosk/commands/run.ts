@@ -75,16 +75,18 @@ async function runChromium(options: RunOptions): Promise<number | undefined> {
     return code;
   }
   try {
-    const shell = await ChromiumShell.launch({
-      url: runtime.server.pageUrl,
+    const shell = ChromiumShell.create({
+      url: `${runtime.server.origin}/`,
       origin: runtime.server.origin,
+      key: runtime.server.key,
+      pages: runtime.server.relay.pages,
       executablePath,
       headless,
       logger,
       dev: options.dev ?? false,
       extraArgs: headless ? ['--disable-gpu'] : [],
     });
-    runtime.attach(shell);
+    await runtime.attach(shell);
   } catch (error) {
     await runtime.close();
     return reportStartFailure(error, logger);

@@ -25,7 +25,7 @@ export async function serveCommand(options: { config?: string; port?: number; pa
   } catch (error) {
     return reportStartFailure(error, logger);
   }
-  runtime.attach(new HeadlessShell(runtime.server.relay));
+  await runtime.attach(new HeadlessShell(runtime.server.relay.pages));
   process.stdout.write(`${JSON.stringify({ event: 'ready', url: runtime.server.pageUrl })}\n`);
 
   closeOnSignals(runtime, logger);

@@ -10,9 +10,12 @@ import { INITIAL_LINK_STATUS, indicatorOf, type LinkStatus, withSocket, withUpli
 import { ContentLoader, REFRESH_INTERVAL_MS } from './lib/content-loader.ts';
 import { timeOfDay } from './lib/format.ts';
 import { DEFAULT_IDLE_SECONDS, IdleTimer } from './lib/idle.ts';
+import { SESSION_KEY_NAME } from './lib/key.ts';
+import type { PageAgent } from './lib/page-agent.ts';
 import { ShellLink, socketUrl } from './lib/shell-link.ts';
 import type { ShellMessage } from './lib/shell-messages.ts';
 import { realTimers } from './lib/timers.ts';
+import { clearSiteData, wipeVisitorStorage, type WipeEnvironment } from './lib/visitor-session.ts';
 import { EventsScreen } from './screens/events-screen.tsx';
 import { HomeScreen } from './screens/home-screen.tsx';
 import { OfficesScreen } from './screens/offices-screen.tsx';
@@ -36,7 +39,32 @@ const SUBTITLES: Record<ScreenName, string> = {
   'no-key': '',
 };
 
-export function KioskApp({ kioskKey, bridge }: { kioskKey: string; bridge: KioskBridge | undefined }) {
+function browserStorage(): WipeEnvironment {
+  const get = <T,>(read: () => T): T | null => {
+    try {
+      return read();
+    } catch {
+      return null;
+    }
+  };
+  return {
+    localStorage: get(() => window.localStorage),
+    sessionStorage: get(() => window.sessionStorage),
+    indexedDB: get(() => window.indexedDB),
+    caches: get(() => window.caches),
+    document,
+  };
+}
+
+function rememberKey(key: string): void {
+  try {
+    window.sessionStorage.setItem(SESSION_KEY_NAME, key);
+  } catch {
+    // Storage unavailable: the reload shows the no-key screen, and the shell reloads again.
+  }
+}
+
+export function KioskApp({ kioskKey, bridge, agent }: { kioskKey: string; bridge: KioskBridge | undefined; agent: PageAgent }) {
   const [loader] = useState(
     () =>
       new ContentLoader({
@@ -77,9 +105,9 @@ export function KioskApp({ kioskKey, bridge }: { kioskKey: string; bridge: Kiosk
         case 'local.hello':
           setKioskId(message.kioskId);
           setLink((status) => withUplink(status, message.uplink));
-          if (message.idleReturnHomeSeconds !== null) setIdleSeconds(message.idleReturnHomeSeconds);
+          setIdleSeconds(message.settings.idleReturnHomeSeconds);
           // A touch screen has no pointer to show; the shell's config decides.
-          document.documentElement.classList.toggle('cursor-hidden', message.hideCursor);
+          document.documentElement.classList.toggle('cursor-hidden', message.settings.hideCursor);
           // Anything published while the link was down was missed.
           if (greeted) loader.refreshIfStale(RECONNECT_REFRESH_AGE_MS);
           greeted = true;
@@ -90,6 +118,22 @@ export function KioskApp({ kioskKey, bridge }: { kioskKey: string; bridge: Kiosk
           break;
         case 'local.reload':
           window.location.reload();
+          break;
+        case 'local.home':
+          setRoute('home');
+          void wipeVisitorStorage(browserStorage()).then(() => linkRef.current?.done(message.id));
+          break;
+        case 'local.clear-session':
+          void wipeVisitorStorage(browserStorage())
+            .then(() => clearSiteData(kioskKey, (input, init) => fetch(input, init)))
+            .then(() => {
+              // Clear-Site-Data takes sessionStorage too: the reload needs its key back.
+              rememberKey(kioskKey);
+              window.location.reload();
+            });
+          break;
+        case 'local.display':
+          agent.setPower(message.power);
           break;
         case 'content.updated':
           loader.refresh();
@@ -110,11 +154,13 @@ export function KioskApp({ kioskKey, bridge }: { kioskKey: string; bridge: Kiosk
     });
     linkRef.current = shellLink;
     shellLink.start();
+    const stopReporting = agent.onInput(() => shellLink.activity());
     return () => {
+      stopReporting();
       shellLink.stop();
       linkRef.current = null;
     };
-  }, [kioskKey, loader]);
+  }, [kioskKey, loader, agent]);
 
   // local.shown, once per page load: the ShellLink remembers it was sent.
   const firstShownHome = useRef<boolean | null>(null);

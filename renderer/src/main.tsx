@@ -1,15 +1,18 @@
-// Start-up, in this order: lock the page down, take the key out of the URL (before
-// anything else can see it), show the loading screen, then resolve the key and start.
+// Start-up, in this order: lock the page down, start the page agent (its listeners must
+// come first), take the key out of the URL (before anything else can see it), show the
+// loading screen, then resolve the key and start.
 import { type ReactNode, StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { markScreen } from './hooks/screen-marker.ts';
 import { KioskApp } from './kiosk-app.tsx';
 import { resolveKey, takeFragmentKey } from './lib/key.ts';
 import { installLockdown } from './lib/lockdown.ts';
+import { startPageAgent } from './lib/page-agent.ts';
 import { LoadingScreen, NoKeyScreen } from './screens/status-screens.tsx';
 import './styles/kiosk.css';
 
 installLockdown(window);
+const agent = startPageAgent(window);
 
 function sessionStorageOrNull(): Storage | null {
   try {
@@ -55,7 +58,7 @@ void resolveKey(window.kiosk, fragmentKey).then((key) => {
   }
   root.render(
     <StrictMode>
-      <KioskApp kioskKey={key} bridge={window.kiosk} />
+      <KioskApp kioskKey={key} bridge={window.kiosk} agent={agent} />
     </StrictMode>,
   );
 });

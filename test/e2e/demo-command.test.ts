@@ -52,7 +52,7 @@ describe('kiosk-shell with no config, no Electron binary and no display', () => 
     const id = resetOut.trim();
     expect(id).toMatch(/^r-[0-9a-f]{12}$/);
 
-    await waitFor(() => stderr.includes(`"resetId":"${id}","status":"reloaded"`), { timeoutMs: 30_000, what: 'the reload for the reset' });
+    await waitFor(() => stderr.includes(`"commandId":"${id}","command":"reset","status":"reloaded"`), { timeoutMs: 30_000, what: 'the reload for the reset' });
     await waitFor(() => stderr.includes('demo upstream got an acknowledgement') && stderr.includes(`"id":"${id}"`), {
       timeoutMs: 10_000,
       what: 'the acknowledgement upstream',

@@ -41,7 +41,7 @@ describe('Django admin → kiosks', () => {
     floor2 = await startFleetKiosk(daphne, 'floor2-1', floorToken, ['floor-2']);
     browser = await adminBrowser();
     await lobby.page().waitForSelector('#root[data-screen="home"] [data-testid="event"]', { timeout: 20_000 });
-    await waitFor(() => lobby.server.relay.uplink.state === 'open' && floor2.server.relay.uplink.state === 'open', { timeoutMs: 15_000 });
+    await waitFor(() => lobby.server.relay.upstream.state === 'open' && floor2.server.relay.upstream.state === 'open', { timeoutMs: 15_000 });
   }, 120_000);
 
   afterAll(async () => {
@@ -77,14 +77,14 @@ describe('Django admin → kiosks', () => {
     const page = await browser.newPage();
     await logIn(page, daphne);
     await page.goto(`${daphne.url}/admin/kiosk_fleet/kiosk/reset-group/`);
-    const lobbyReloads = lobby.controller.stats.resets.reloaded;
-    const floorReloads = floor2.controller.stats.resets.reloaded;
+    const lobbyReloads = lobby.kiosk.stats.commands.reloaded;
+    const floorReloads = floor2.kiosk.stats.commands.reloaded;
     await page.check('input[name="groups"][value="floor-2"]');
     await Promise.all([page.waitForURL(/\/resetcommand\/.+\/change\/$/), page.click('input[type="submit"]')]);
-    await waitFor(() => floor2.controller.stats.resets.reloaded === floorReloads + 1, { timeoutMs: 20_000, what: 'the floor-2 kiosk to reload' });
+    await waitFor(() => floor2.kiosk.stats.commands.reloaded === floorReloads + 1, { timeoutMs: 20_000, what: 'the floor-2 kiosk to reload' });
     await page.waitForFunction(() => document.body.innerText.includes('1 of 1 reloaded'), undefined, { timeout: 30_000 });
-    expect(lobby.controller.stats.resets.reloaded).toBe(lobbyReloads);
-    expect(lobby.controller.stats.resets.received).toBe(lobbyReloads);
+    expect(lobby.kiosk.stats.commands.reloaded).toBe(lobbyReloads);
+    expect(lobby.kiosk.stats.commands.received).toBe(lobbyReloads);
     await page.close();
   });
 });
@@ -118,12 +118,12 @@ describe('two daphne workers sharing a Redis channel layer', () => {
       startFleetKiosk(two, 'w2-b', tokens[3] ?? '', ['hall']),
     ]);
     try {
-      await waitFor(() => kiosks.every((k) => k.server.relay.uplink.state === 'open'), { timeoutMs: 15_000, what: 'uplinks' });
+      await waitFor(() => kiosks.every((k) => k.server.relay.upstream.state === 'open'), { timeoutMs: 15_000, what: 'uplinks' });
       // The management command publishes through Redis, as an admin on a third process would.
       const out = await project.manage('kiosk_reset', '--all', '--reason', 'two workers');
       const resetId = out.trim().split('\n').at(-1) ?? '';
       expect(resetId).toMatch(/^r-/);
-      await waitFor(() => kiosks.every((k) => k.controller.stats.resets.reloaded === 1), { timeoutMs: 20_000, what: 'every kiosk to reload' });
+      await waitFor(() => kiosks.every((k) => k.kiosk.stats.commands.reloaded === 1), { timeoutMs: 20_000, what: 'every kiosk to reload' });
       expect(kiosks.map((k) => k.page.loads)).toEqual([2, 2, 2, 2]);
       const acknowledged = async () =>
         (await project.manage('shell', '-c', `from kiosk_fleet.models import ResetDelivery as D; print(D.objects.filter(reset_id='${resetId}', state=D.ACKNOWLEDGED).count())`)).trim();

@@ -12,6 +12,8 @@ export class FakeWebContents extends EventEmitter {
   readonly sent: { channel: string; args: unknown[] }[] = [];
   windowOpenHandler: ((details: { url: string }) => { action: string }) | undefined;
   destroyed = false;
+  /** What capturePage returns: an image of this size (zero: a capture that failed). */
+  captureSize = { width: 1920, height: 1080 };
   setWindowOpenHandler(handler: (details: { url: string }) => { action: string }): void {
     this.windowOpenHandler = handler;
   }
@@ -29,6 +31,34 @@ export class FakeWebContents extends EventEmitter {
   }
   isDestroyed(): boolean {
     return this.destroyed;
+  }
+  capturePage(): Promise<FakeNativeImage> {
+    this.calls.push('capturePage');
+    return Promise.resolve(new FakeNativeImage(this.captureSize.width, this.captureSize.height));
+  }
+}
+
+/** A NativeImage that encodes to a JPEG header of its size, `bytesPerPixel` long per pixel at quality 100. */
+export class FakeNativeImage {
+  static bytesPerPixel = 0.05;
+  readonly resized: number[] = [];
+  readonly width: number;
+  readonly height: number;
+  constructor(width: number, height: number) {
+    this.width = width;
+    this.height = height;
+  }
+  getSize(): { width: number; height: number } {
+    return { width: this.width, height: this.height };
+  }
+  resize({ width }: { width: number }): FakeNativeImage {
+    this.resized.push(width);
+    return new FakeNativeImage(width, Math.round((this.height * width) / this.width));
+  }
+  toJPEG(quality: number): Buffer {
+    const { width: w, height: h } = this;
+    const header = Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x11, 0x08, h >> 8, h & 0xff, w >> 8, w & 0xff, 0x03]);
+    return Buffer.concat([header, Buffer.alloc(Math.round(w * h * FakeNativeImage.bytesPerPixel * (quality / 100)))]);
   }
 }
 
@@ -102,6 +132,15 @@ export class FakeSession extends EventEmitter {
   setDisplayMediaRequestHandler(handler: FakeSession['displayMediaRequestHandler']): void {
     this.displayMediaRequestHandler = handler;
   }
+  readonly cleared: unknown[] = [];
+  clearStorageData(options: unknown): Promise<void> {
+    this.cleared.push(options);
+    return Promise.resolve();
+  }
+  clearCache(): Promise<void> {
+    this.cleared.push('cache');
+    return Promise.resolve();
+  }
 }
 
 export class FakeApp extends EventEmitter {
@@ -128,8 +167,26 @@ export class FakeApp extends EventEmitter {
 
 export class FakeIpcMain {
   readonly handlers = new Map<string, (event: unknown, ...args: unknown[]) => unknown>();
+  readonly listeners = new Map<string, (event: unknown, ...args: unknown[]) => void>();
   handle(channel: string, handler: (event: unknown, ...args: unknown[]) => unknown): void {
     this.handlers.set(channel, handler);
+  }
+  on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): void {
+    this.listeners.set(channel, listener);
+  }
+}
+
+/** Electron's power-save blocker: ids of the blockers running now. */
+export class FakePowerSaveBlocker {
+  readonly running = new Map<number, string>();
+  #next = 1;
+  start(type: string): number {
+    const id = this.#next++;
+    this.running.set(id, type);
+    return id;
+  }
+  stop(id: number): boolean {
+    return this.running.delete(id);
   }
 }
 
@@ -137,7 +194,7 @@ export const fake = {
   app: new FakeApp(),
   ipcMain: new FakeIpcMain(),
   session: { defaultSession: new FakeSession() },
-  powerSaveBlocker: { started: [] as string[], start(type: string) { this.started.push(type); return this.started.length; } },
+  powerSaveBlocker: new FakePowerSaveBlocker(),
   Menu: { setApplicationMenu: vi.fn() },
   net: { isOnline: () => true },
   screen: { getPrimaryDisplay: () => ({ bounds: { x: 0, y: 0, width: 1366, height: 768 } }) },

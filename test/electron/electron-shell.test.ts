@@ -3,18 +3,38 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ElectronShell } from '../../electron/electron-shell.ts';
 import { createKioskWindow } from '../../electron/window.ts';
 import { createLogger } from '../../core/logger.ts';
+import type { ShellToPage } from '../../protocol/page.ts';
+import type { PagesPort } from '../../server/relay.ts';
 import { LogCapture } from '../support/kiosk.ts';
-import { fake, FakeBrowserWindow } from './electron-fake.ts';
+import { fake, FakeBrowserWindow, FakeNativeImage, FakePowerSaveBlocker, FakeSession } from './electron-fake.ts';
 
+const ORIGIN = 'http://127.0.0.1:4321';
 const logger = createLogger({ destination: new LogCapture() });
 let shell: ElectronShell;
 let failures: string[];
+let told: ShellToPage[];
+let session: FakeSession;
+let blocker: FakePowerSaveBlocker;
 
 function open(options: { dev?: boolean; unresponsiveMs?: number } = {}) {
-  shell = new ElectronShell({ app: fake.app, url: 'http://127.0.0.1:4321/', preload: '/app/preload.cjs', dev: options.dev ?? false, logger, unresponsiveMs: options.unresponsiveMs ?? 100 });
+  told = [];
+  session = new FakeSession();
+  blocker = new FakePowerSaveBlocker();
+  shell = new ElectronShell({
+    app: fake.app,
+    url: `${ORIGIN}/`,
+    origin: ORIGIN,
+    preload: '/app/preload.cjs',
+    dev: options.dev ?? false,
+    logger,
+    pages: { tell: (message: ShellToPage) => told.push(message) } as unknown as PagesPort,
+    session: session,
+    powerSaveBlocker: blocker,
+    unresponsiveMs: options.unresponsiveMs ?? 100,
+  });
   failures = [];
   shell.on('failure', (kind) => failures.push(kind));
-  shell.open();
+  void shell.open();
   return FakeBrowserWindow.instances.at(-1) as FakeBrowserWindow;
 }
 
@@ -138,5 +158,62 @@ describe('remedies', () => {
     let prevented = false;
     window.emit('close', { preventDefault: () => (prevented = true) });
     expect(prevented).toBe(false);
+  });
+});
+
+describe('commands', () => {
+  it('keeps the display awake while on, and lets it sleep while off, telling the page agent', async () => {
+    const window = open();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect([...blocker.running.values()]).toEqual(['prevent-display-sleep']);
+    await shell.setDisplay('off');
+    expect(blocker.running.size).toBe(0);
+    expect(shell.power).toBe('off');
+    await shell.setDisplay('on');
+    expect([...blocker.running.values()]).toEqual(['prevent-display-sleep']);
+    expect(window.webContents.sent.filter((m) => m.channel === 'kiosk:display').map((m) => m.args[0])).toEqual(['off', 'on']);
+  });
+
+  it('home: wipes the origin\'s storage and cache, then asks the page to go home', async () => {
+    open();
+    await shell.home('c-1');
+    expect(session.cleared).toEqual([{ origin: ORIGIN, storages: ['cookies', 'filesystem', 'indexdb', 'localstorage', 'shadercache', 'serviceworkers', 'cachestorage'] }, 'cache']);
+    expect(told).toEqual([{ type: 'local.home', id: 'c-1' }]);
+  });
+
+  it('clear-session: wipes, then a new window (sessionStorage goes with the old one)', async () => {
+    const first = open();
+    await shell.clearSession();
+    expect(session.cleared).toHaveLength(2);
+    expect(first.destroyed).toBe(true);
+    expect(FakeBrowserWindow.instances.at(-1)).not.toBe(first);
+  });
+
+  it('screenshot: captures the page and encodes it within maxWidth and maxBytes', async () => {
+    const window = open();
+    FakeNativeImage.bytesPerPixel = 0.05;
+    const shot = await shell.screenshot({ maxWidth: 1280, maxBytes: 50_000 });
+    expect(window.webContents.calls).toContain('capturePage');
+    expect(shot.width).toBeLessThanOrEqual(1280);
+    expect(shot.jpeg.length).toBeLessThanOrEqual(50_000);
+    expect(shot.height).toBe(Math.round((1080 * shot.width) / 1920));
+  });
+
+  it('screenshot: fails with a reason for a crashed page, and for a capture that came back empty', async () => {
+    const window = open();
+    window.webContents.captureSize = { width: 0, height: 0 };
+    await expect(shell.screenshot({ maxWidth: 1280, maxBytes: 50_000 })).rejects.toMatchObject({ code: 'E_SHELL_ACTION', message: 'capture-empty' });
+    window.webContents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    await expect(shell.screenshot({ maxWidth: 1280, maxBytes: 50_000 })).rejects.toMatchObject({ code: 'E_SHELL_ACTION', message: 'renderer-crashed' });
+  });
+
+  it('passes on what the page agent saw, as input and wake events', () => {
+    open();
+    const seen: string[] = [];
+    shell.on('input', () => seen.push('input'));
+    shell.on('wake', () => seen.push('wake'));
+    shell.agentReport('input');
+    shell.agentReport('wake');
+    expect(seen).toEqual(['input', 'wake']);
   });
 });

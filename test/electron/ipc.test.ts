@@ -5,7 +5,14 @@ import { FakeIpcMain, FakeWebContents } from './electron-fake.ts';
 
 const ORIGIN = 'http://127.0.0.1:4321';
 const own = new FakeWebContents();
-const options = { key: 'the-launch-key', origin: ORIGIN, contents: () => own as unknown as WebContents };
+const reports: string[] = [];
+const options = {
+  key: 'the-launch-key',
+  origin: ORIGIN,
+  contents: () => own as unknown as WebContents,
+  onAgent: (what: string) => reports.push(what),
+  power: () => 'off' as const,
+};
 const mainFrame = { url: `${ORIGIN}/`, parent: null };
 
 function event(sender: FakeWebContents, frame: { url: string; parent: unknown } | null) {
@@ -30,6 +37,39 @@ describe('the key over IPC', () => {
   ])('is refused to %s', (_what, e) => {
     expect(() => getKey?.(e)).toThrow('refused');
     expect(isTrustedSender(e, options)).toBe(false);
+  });
+});
+
+describe('the page agent\'s reports', () => {
+  const ipc = new FakeIpcMain();
+  setupIpc(ipc as unknown as IpcMain, options);
+  const agent = ipc.listeners.get('kiosk:agent');
+  const displayNow = ipc.listeners.get('kiosk:display-now');
+
+  it('are passed on from the kiosk window\'s main frame, and only known ones', () => {
+    reports.length = 0;
+    agent?.(event(own, mainFrame), 'input');
+    agent?.(event(own, mainFrame), 'wake');
+    agent?.(event(own, mainFrame), 'reset-everything');
+    agent?.(event(own, mainFrame), { what: 'input' });
+    expect(reports).toEqual(['input', 'wake']);
+  });
+
+  it('are dropped from anyone else', () => {
+    reports.length = 0;
+    agent?.(event(new FakeWebContents(), mainFrame), 'wake');
+    agent?.(event(own, { url: `${ORIGIN}/`, parent: mainFrame }), 'wake');
+    agent?.(event(own, { url: 'https://evil.example/', parent: null }), 'input');
+    expect(reports).toEqual([]);
+  });
+
+  it('learn the display power a new document starts with, and a stranger learns nothing', () => {
+    const trusted = { ...event(own, mainFrame), returnValue: undefined as unknown };
+    displayNow?.(trusted);
+    expect(trusted.returnValue).toBe('off');
+    const stranger = { ...event(new FakeWebContents(), mainFrame), returnValue: undefined as unknown };
+    displayNow?.(stranger);
+    expect(stranger.returnValue).toBe('on');
   });
 });
 

@@ -1,8 +1,8 @@
 import type { App } from 'electron';
 import { describe, expect, it } from 'vitest';
 import { parseShellArgs } from '../../electron/args.ts';
-import { acquireSingleInstance, applyKioskSwitches, keepDisplayAwake } from '../../electron/lifecycle.ts';
-import { FakeApp, fake } from './electron-fake.ts';
+import { acquireSingleInstance, applyKioskSwitches } from '../../electron/lifecycle.ts';
+import { FakeApp } from './electron-fake.ts';
 
 describe('single instance', () => {
   it('takes the lock and focuses the kiosk when a second launch arrives', () => {
@@ -21,11 +21,6 @@ describe('single instance', () => {
 });
 
 describe('lifecycle', () => {
-  it('keeps the display awake', () => {
-    keepDisplayAwake(fake.powerSaveBlocker);
-    expect(fake.powerSaveBlocker.started).toContain('prevent-display-sleep');
-  });
-
   it('turns off pinch zoom and swipe navigation', () => {
     const app = new FakeApp();
     applyKioskSwitches(app as unknown as App);

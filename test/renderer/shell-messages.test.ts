@@ -1,29 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { parseShellToPage } from '../../protocol/page.ts';
 import { announcementText, parseShellMessage } from '../../renderer/src/lib/shell-messages.ts';
 
 const parse = (value: unknown) => parseShellMessage(JSON.stringify(value));
 
 describe('parseShellMessage', () => {
-  it('reads local.hello, with the idle and cursor settings', () => {
-    expect(parse({ type: 'local.hello', kioskId: 'lobby-1', version: '0.1.0', uplink: 'open', idleReturnHomeSeconds: 90, hideCursor: true })).toEqual({
-      type: 'local.hello',
-      kioskId: 'lobby-1',
-      version: '0.1.0',
-      uplink: 'open',
-      idleReturnHomeSeconds: 90,
-      hideCursor: true,
-    });
-    expect(parse({ type: 'local.hello', hideCursor: 'yes' })).toMatchObject({ hideCursor: false });
-    expect(parse({ type: 'local.hello', idleReturnHomeSeconds: 0 })).toMatchObject({ idleReturnHomeSeconds: 0, uplink: 'connecting' });
-    expect(parse({ type: 'local.hello', idleReturnHomeSeconds: -5 })).toMatchObject({ idleReturnHomeSeconds: null });
-    expect(parse({ type: 'local.hello', idleReturnHomeSeconds: '60' })).toMatchObject({ idleReturnHomeSeconds: null });
-  });
-
-  it('reads local.uplink and local.reload', () => {
-    expect(parse({ type: 'local.uplink', state: 'waiting' })).toEqual({ type: 'local.uplink', state: 'waiting' });
+  it('reads the shell\'s own messages as protocol/ does', () => {
+    const hello = { type: 'local.hello', protocol: 1, kioskId: 'lobby-1', version: '0.1.0', uplink: 'open', settings: { idleReturnHomeSeconds: 90, hideCursor: true } };
+    expect(parse(hello)).toEqual(parseShellToPage(JSON.stringify(hello)));
+    expect(parse({ type: 'local.home', id: 'c-1' })).toEqual({ type: 'local.home', id: 'c-1' });
     expect(parse({ type: 'local.uplink', state: 'exploded' })).toBeNull();
-    expect(parse({ type: 'local.reload', resetId: 'r-42' })).toEqual({ type: 'local.reload', resetId: 'r-42' });
-    expect(parse({ type: 'local.reload', resetId: null })).toEqual({ type: 'local.reload', resetId: null });
   });
 
   it('reads content.updated and announcements', () => {

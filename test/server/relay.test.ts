@@ -4,11 +4,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import type { ResetCommand } from '../../server/messages.ts';
+import type { KioskToUpstream, Target } from '../../protocol/upstream.ts';
 import type { RelayStats } from '../../server/relay.ts';
 import type { RendererHubStats } from '../../server/renderer-hub.ts';
 import { credentialOf } from '../../core/secret-forms.ts';
-import type { UplinkState } from '../../server/uplink.ts';
+import type { UplinkState } from '../../protocol/page.ts';
 import { httpRequest, Inbox, openPageSocket, pageHeaders, waitClose, waitOpen } from '../support/clients.ts';
 import { startTestKiosk, type TestKiosk } from '../support/kiosk.ts';
 import { WsUpstream, type UpstreamConnection } from '../support/upstream-ws.ts';
@@ -90,9 +90,20 @@ function parsed(connection: UpstreamConnection): Record<string, unknown>[] {
   return connection.received.map((text) => JSON.parse(text) as Record<string, unknown>);
 }
 
-function resetsOf(target: TestKiosk): ResetCommand[] {
-  const resets: ResetCommand[] = [];
-  target.server.relay.on('reset', (reset) => resets.push(reset));
+interface Reset {
+  id: string | null;
+  target: Target;
+  reason?: string;
+}
+
+/** The resets the relay hands the kiosk side from now on, as id, target and reason. */
+function resetsOf(target: TestKiosk): Reset[] {
+  const resets: Reset[] = [];
+  target.server.relay.upstream.on('command', (incoming) => {
+    if (incoming.kind !== 'command' || incoming.command.name !== 'reset') return;
+    const { id, target: to, reason } = incoming.command;
+    resets.push(reason === undefined ? { id, target: to } : { id, target: to, reason });
+  });
   return resets;
 }
 
@@ -139,13 +150,13 @@ describe('the uplink', () => {
     await waitFor(() => resets.length === 1, { what: 'the reset with no page attached' });
     expect(resets[0]).toEqual({ id: 'r-no-page', target: 'all' });
 
-    expect(kiosk.server.relay.sendUp({ type: 'kiosk.status', kiosk: 'lobby-1' })).toBe(true);
+    expect(kiosk.server.relay.upstream.send({ type: 'kiosk.status', kiosk: 'lobby-1' } as unknown as KioskToUpstream)).toBe(true);
     await kiosk.upstreamWs.waitFor(() => connection.received.some((t) => t.includes('"kiosk.status"')), 5000, 'kiosk.status');
 
     const after = await status();
     expect(after.relay.down.received - before.relay.down.received).toBe(2);
     expect(after.relay.down.forwarded - before.relay.down.forwarded).toBe(1);
-    expect(after.relay.down.resets - before.relay.down.resets).toBe(1);
+    expect(after.relay.down.commands - before.relay.down.commands).toBe(1);
     expect(after.uplink.state).toBe('open');
     expect(kiosk.upstreamWs.tcpConnections).toBe(connectionsBefore);
   });
@@ -180,7 +191,7 @@ describe('upstream → page', () => {
     expect(page.raw.filter((text) => !text.includes('"local.') && !text.includes('test.marker'))).toEqual(frames);
   });
 
-  it('turns kiosk.reset and the legacy resets into reset events and never hands them to the page', async () => {
+  it('turns kiosk.reset and the legacy resets into reset commands and never hands them to the page', async () => {
     const page = await openPage();
     const resets = resetsOf(kiosk);
     const before = await status();
@@ -199,13 +210,15 @@ describe('upstream → page', () => {
     ]);
     expect(page.raw.filter((text) => /reset/.test(text))).toEqual([]);
     const after = await status();
-    expect(after.relay.down.resets - before.relay.down.resets).toBe(5);
+    expect(after.relay.down.commands - before.relay.down.commands).toBe(5);
     expect(after.relay.down.forwarded - before.relay.down.forwarded).toBe(1);
   });
 
-  it('drops and counts malformed resets, binary frames, non-JSON text and local.* frames', async () => {
+  it('refuses malformed resets that have an id (to be answered "failed"), drops the rest, and counts them all', async () => {
     const page = await openPage();
     const resets = resetsOf(kiosk);
+    const refused: { id: string }[] = [];
+    kiosk.server.relay.upstream.on('command', (incoming) => incoming.kind === 'refused' && refused.push({ id: incoming.id }));
     const before = await status();
     const badResets = [
       { type: 'kiosk.reset', id: 'has spaces', target: 'all' },
@@ -219,11 +232,12 @@ describe('upstream → page', () => {
     kiosk.upstreamWs.broadcast(Buffer.from('{"type":"events.changed"}'), { binary: true });
     kiosk.upstreamWs.broadcast(Buffer.from([0, 1, 2, 255]), { binary: true });
     for (const text of ['not json', '[1,2,3]', 'null', '"reset"', '{"type":"trunc']) kiosk.upstreamWs.broadcast(text);
-    kiosk.upstreamWs.broadcast(JSON.stringify({ type: 'local.reload', resetId: null }));
+    kiosk.upstreamWs.broadcast(JSON.stringify({ type: 'local.reload' }));
     kiosk.upstreamWs.broadcast(JSON.stringify({ type: 'local.hello', kioskId: 'forged' }));
     await downstreamBarrier(page);
 
     expect(resets).toEqual([]);
+    expect(refused.map((r) => r.id)).toEqual(['r-1', 'r-1', 'r-1', 'r-1']);
     const reachedPage = page.raw.filter((text) => !text.includes('test.marker'));
     expect(reachedPage).toEqual([page.raw[0]]); // only the shell's own local.hello
     expect(page.inbox.ofType('local.hello')).toHaveLength(1);
@@ -231,7 +245,8 @@ describe('upstream → page', () => {
 
     const after = await status();
     const dropped = (reason: keyof RelayStats['down']['dropped']) => after.relay.down.dropped[reason] - before.relay.down.dropped[reason];
-    expect(dropped('bad-reset')).toBe(badResets.length);
+    expect(dropped('bad-command')).toBe(2);
+    expect(after.relay.down.refused - before.relay.down.refused).toBe(4);
     expect(dropped('binary')).toBe(2);
     expect(dropped('not-json')).toBe(5);
     expect(dropped('reserved-type')).toBe(2);
@@ -256,14 +271,14 @@ describe('upstream → page', () => {
     const throwing = () => {
       throw new Error('handler bug');
     };
-    kiosk.server.relay.on('reset', throwing);
+    kiosk.server.relay.upstream.on('command', throwing);
     try {
       kiosk.upstreamWs.broadcast('reset');
       kiosk.upstreamWs.broadcast(JSON.stringify({ type: 'after.reset', n: 1 }));
       await page.inbox.next((m) => m.type === 'after.reset');
       expect(kiosk.log.text).toContain('a relay event handler failed');
     } finally {
-      kiosk.server.relay.off('reset', throwing);
+      kiosk.server.relay.upstream.off('command', throwing);
     }
   });
 
@@ -302,7 +317,7 @@ describe('page → upstream', () => {
     const connection = await uplinkOpen(kiosk, 1);
     const page = await openPage();
     const locals: unknown[] = [];
-    kiosk.server.relay.on('local', (message) => locals.push(message));
+    kiosk.server.relay.pages.on('message', (message) => locals.push(message));
     const before = await status();
     const start = connection.received.length;
 
@@ -365,10 +380,11 @@ describe('the shell\'s local messages', () => {
     const page = await openPage();
     expect(page.inbox.messages[0]).toMatchObject({
       type: 'local.hello',
+      protocol: 1,
       kioskId: 'lobby-1',
       version: '0.0.0-test',
       uplink: 'open',
-      idleReturnHomeSeconds: 120,
+      settings: { idleReturnHomeSeconds: 120, hideCursor: false },
     });
   });
 
@@ -403,7 +419,7 @@ describe('liveness', () => {
     try {
       const silent = await uplinkOpen(own, 1);
       const states: { state: UplinkState; at: number }[] = [];
-      own.server.relay.on('uplink', (state) => states.push({ state, at: Date.now() }));
+      own.server.relay.upstream.on('state', (state) => states.push({ state, at: Date.now() }));
       const pausedAt = Date.now();
       own.upstreamWs.pauseAll();
 
@@ -428,8 +444,6 @@ describe('liveness', () => {
     const own = await startTestKiosk({ relay: { maxBufferedBytes } });
     try {
       await uplinkOpen(own, 1);
-      let paused = 0;
-      own.server.relay.hub.on('congested', () => paused++);
       const slow = await openPage(own);
       // The page reads in fits: it starts paused (so the relay surely backs up), then reads
       // and pauses by turns every 400 ms.
@@ -458,7 +472,7 @@ describe('liveness', () => {
       const after = await status(own);
       expect(after.pages.closedSlow).toBe(0);
       // The upstream was really held back: the relay paused its uplink at least once.
-      expect(paused).toBeGreaterThan(0);
+      expect(after.relay.down.paused).toBeGreaterThan(0);
     } finally {
       await own.close();
     }

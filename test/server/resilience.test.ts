@@ -56,8 +56,8 @@ describe('the upstream killed and restarted 50 times', () => {
     const baseline = {
       fds: openFds(),
       process: listenerTotal(process),
-      uplink: listenerTotal(kiosk.server.relay.uplink),
-      relay: listenerTotal(kiosk.server.relay),
+      upstream: listenerTotal(kiosk.server.relay.upstream),
+      pages: listenerTotal(kiosk.server.relay.pages),
     };
     const connectionsBefore = upstream.connections.length;
     expect(connectionsBefore).toBe(1);
@@ -84,8 +84,8 @@ describe('the upstream killed and restarted 50 times', () => {
     expect(fds).toBeGreaterThanOrEqual(baseline.fds - FD_TOLERANCE);
     expect(fds).toBeLessThanOrEqual(baseline.fds + FD_TOLERANCE);
     expect(listenerTotal(process)).toBe(baseline.process);
-    expect(listenerTotal(kiosk.server.relay.uplink)).toBe(baseline.uplink);
-    expect(listenerTotal(kiosk.server.relay)).toBe(baseline.relay);
+    expect(listenerTotal(kiosk.server.relay.upstream)).toBe(baseline.upstream);
+    expect(listenerTotal(kiosk.server.relay.pages)).toBe(baseline.pages);
 
     expect((await httpRequest(kiosk.server.port, { path: '/api/events/', headers: pageHeaders(kiosk.server) })).status).toBe(200);
     page.close();

@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { credentialOf } from '../../core/secret-forms.ts';
+import type { KioskToUpstream } from '../../protocol/upstream.ts';
 import { httpRequest, Inbox, openPageSocket, pageHeaders, rawExchange, waitOpen, type PageSocketOptions } from '../support/clients.ts';
 import { newToken, startTestKiosk, type TestKiosk } from '../support/kiosk.ts';
 import { WsUpstream } from '../support/upstream-ws.ts';
@@ -143,7 +144,7 @@ async function exerciseEverything(): Promise<void> {
   page.ws.send('not json');
   page.ws.send(JSON.stringify({ type: 'local.shown', home: true }));
   await upstream.waitFor(() => connection.received.some((t) => t.includes('ui.ping')), 5000, 'ui.ping');
-  kiosk.server.relay.sendUp({ type: 'kiosk.status', kiosk: 'lobby-1' });
+  kiosk.server.relay.upstream.send({ type: 'kiosk.status', kiosk: 'lobby-1' } as unknown as KioskToUpstream);
 
   await upstream.restart();
   await upstream.waitFor(() => upstream.connections.length === 2 && (upstream.connections[1]?.received.length ?? 0) > 0, 10_000, 'uplink back');

@@ -10,12 +10,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { HeadlessShell } from '../../kiosk/headless-shell.ts';
-import { KioskController } from '../../kiosk/controller.ts';
+import { Kiosk } from '../../kiosk/kiosk.ts';
 import { loadConfig } from '../../core/config/load.ts';
 import type { RuntimeConfig } from '../../core/config/schema.ts';
 import { startKioskServer, type KioskServer } from '../../server/kiosk-server.ts';
 import { createLogger } from '../../core/logger.ts';
-import { FIXTURE_RENDERER, LogCapture } from './kiosk.ts';
+import { FIXTURE_RENDERER, LogCapture, serverHooks } from './kiosk.ts';
 import { SimulatedPage } from './page-sim.ts';
 import { freePort } from './ports.ts';
 import { waitFor } from './wait.ts';
@@ -118,11 +118,11 @@ export async function startRedis(): Promise<{ url: string; stop(): Promise<void>
   return { url: `redis://127.0.0.1:${port}/0`, stop: () => stopProcess(child) };
 }
 
-/** One of our kiosks (server, uplink, controller) with a simulated page, on a Django upstream. */
+/** One of our kiosks (server, uplink, kiosk side) with a simulated page, on a Django upstream. */
 export interface FleetKiosk {
   id: string;
   server: KioskServer;
-  controller: KioskController;
+  kiosk: Kiosk;
   page: SimulatedPage;
   log: LogCapture;
   close(): Promise<void>;
@@ -146,19 +146,19 @@ export async function startFleetKiosk(daphne: Daphne, id: string, token: string,
   });
   if (config.upstream === undefined) throw new Error('unreachable');
   const runtimeConfig: RuntimeConfig = { ...config, upstream: config.upstream };
-  const server = await startKioskServer({ config: runtimeConfig, version: '0.0.0-fleet', logger, rendererDir: FIXTURE_RENDERER });
-  const controller = new KioskController({ relay: server.relay, shell: new HeadlessShell(server.relay), config: runtimeConfig, version: '0.0.0-fleet', logger, stateDir: undefined });
-  controller.start();
+  const server = await startKioskServer({ ...serverHooks(runtimeConfig, '0.0.0-fleet'), config: runtimeConfig, version: '0.0.0-fleet', logger, rendererDir: FIXTURE_RENDERER });
+  const kiosk = new Kiosk({ relay: server.relay, shell: new HeadlessShell(server.relay.pages), config: runtimeConfig, version: '0.0.0-fleet', logger, stateDir: undefined });
+  kiosk.start();
   const page = new SimulatedPage(server);
   await page.load();
   return {
     id,
     server,
-    controller,
+    kiosk,
     page,
     log,
     async close() {
-      controller.stop();
+      kiosk.stop();
       page.close();
       await server.close();
     },

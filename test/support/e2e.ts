@@ -5,14 +5,14 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { ChromiumShell, findChromium } from '../../kiosk/chromium-shell.ts';
-import { KioskController } from '../../kiosk/controller.ts';
 import { startDemoUpstream, type DemoUpstream } from '../../kiosk/demo/demo-upstream.ts';
 import { loadConfig } from '../../core/config/load.ts';
 import type { RuntimeConfig } from '../../core/config/schema.ts';
 import { startKioskServer, type KioskServer } from '../../server/kiosk-server.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
 import { RENDERER_DIR } from '../../core/package-info.ts';
-import { LogCapture } from './kiosk.ts';
+import { Kiosk } from '../../kiosk/kiosk.ts';
+import { LogCapture, serverHooks } from './kiosk.ts';
 import { freePort } from './ports.ts';
 
 export const CHROMIUM_FLAGS = ['--disable-gpu'];
@@ -20,7 +20,7 @@ export const CHROMIUM_FLAGS = ['--disable-gpu'];
 export interface E2eKiosk {
   demo: DemoUpstream | undefined;
   server: KioskServer;
-  controller: KioskController;
+  kiosk: Kiosk;
   shell: ChromiumShell;
   config: RuntimeConfig;
   log: LogCapture;
@@ -38,6 +38,10 @@ export interface E2eOptions {
   upstreamDown?: boolean;
   /** A real site's upstream (e.g. Django) instead of the embedded demo. */
   upstream?: { wsUrl: string; apiUrl: string; token: string };
+  /** An X display (Xvfb) to show the kiosk on, fullscreen as on a kiosk; headless without one. */
+  display?: string;
+  /** Where the kiosk keeps its command journal (default: in memory). */
+  stateDir?: string;
 }
 
 export async function startE2eKiosk(options: E2eOptions = {}): Promise<E2eKiosk> {
@@ -72,34 +76,45 @@ export async function startE2eKiosk(options: E2eOptions = {}): Promise<E2eKiosk>
   if (config.upstream === undefined) throw new Error('unreachable');
   const runtimeConfig: RuntimeConfig = { ...config, upstream: config.upstream };
   secrets.add(token);
-  const server = await startKioskServer({ config: runtimeConfig, version: '0.0.0-e2e', logger, rendererDir: RENDERER_DIR, secrets });
-  const shell = await ChromiumShell.launch({
-    url: server.pageUrl,
+  const server = await startKioskServer({
+    ...serverHooks(runtimeConfig, '0.0.0-e2e'),
+    config: runtimeConfig,
+    version: '0.0.0-e2e',
+    logger,
+    rendererDir: RENDERER_DIR,
+    secrets,
+  });
+  const shell = ChromiumShell.create({
+    url: `${server.origin}/`,
     origin: server.origin,
+    key: server.key,
+    pages: server.relay.pages,
     executablePath,
-    headless: true,
+    headless: options.display === undefined,
     logger,
     extraArgs: CHROMIUM_FLAGS,
     viewport: { width: 1920, height: 1080 },
+    ...(options.display === undefined ? {} : { display: options.display }),
   });
-  const controller = new KioskController({
+  const kiosk = new Kiosk({
     relay: server.relay,
     shell,
     config: runtimeConfig,
     version: '0.0.0-e2e',
     logger,
-    stateDir: undefined,
+    stateDir: options.stateDir,
     recovery: { baseDelayMs: 100, capDelayMs: 500 },
     lastApiOkAt: () => server.status().api.lastOkAt,
   });
-  controller.start();
+  kiosk.start();
+  await shell.open();
 
   return {
     get demo() {
       return demo;
     },
     server,
-    controller,
+    kiosk,
     shell,
     config: runtimeConfig,
     log,
@@ -114,7 +129,7 @@ export async function startE2eKiosk(options: E2eOptions = {}): Promise<E2eKiosk>
       return demo;
     },
     async close() {
-      controller.stop();
+      kiosk.stop();
       await shell.close();
       await server.close();
       await demo?.close();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../core/config/load.ts';
 import type { RuntimeConfig } from '../../core/config/schema.ts';
-import { startKioskServer, type KioskServer } from '../../server/kiosk-server.ts';
+import { startKioskServer, type KioskServer, type KioskServerOptions } from '../../server/kiosk-server.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
 import { ApiUpstream } from './upstream-api.ts';
 import { WsUpstream } from './upstream-ws.ts';
@@ -73,7 +73,7 @@ export async function startTestKiosk(
   const scrub = options.scrubLogs ?? true;
   const secrets = new Set([wsToken, apiToken]);
   const logger = createLogger({ destination: log, secrets: scrub ? secrets : new Set(), level: 'debug' });
-  const server = await startKioskServer({ config: runtimeConfig, version: '0.0.0-test', logger, rendererDir: FIXTURE_RENDERER, secrets });
+  const server = await startKioskServer({ ...serverHooks(runtimeConfig, '0.0.0-test'), config: runtimeConfig, version: '0.0.0-test', logger, rendererDir: FIXTURE_RENDERER, secrets });
   return {
     server,
     config: runtimeConfig,
@@ -87,6 +87,14 @@ export async function startTestKiosk(
       await server.close();
       await Promise.all([upstreamWs.kill(), upstreamApi.stop()]);
     },
+  };
+}
+
+/** What the kiosk side hands the server: the uplink's hello and the page's settings, as the runtime makes them. */
+export function serverHooks(config: RuntimeConfig, version: string): Pick<KioskServerOptions, 'hello' | 'greet'> {
+  return {
+    hello: () => ({ type: 'kiosk.hello', kiosk: config.kioskId, groups: config.groups, version }),
+    greet: () => ({ idleReturnHomeSeconds: config.idle.returnHomeSeconds, hideCursor: config.display.hideCursor }),
   };
 }
 

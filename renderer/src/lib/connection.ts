@@ -2,7 +2,7 @@
 // shell's link to the upstream is open. A link that is retrying after a failure shows
 // `offline` throughout its retries instead of flickering through `connecting`.
 import type { SocketState } from './shell-link.ts';
-import type { UplinkState } from './shell-messages.ts';
+import type { UplinkState } from '../../../protocol/page.ts';
 
 export type ConnectionIndicator = 'live' | 'connecting' | 'offline';
 

@@ -1,14 +1,16 @@
 // The page's line to the shell over /ws. It reconnects for as long as the page lives
 // (capped exponential backoff, full jitter), tells the shell once per page load that
-// content is on screen (local.shown), and proves the page is alive and not blank with a
-// heartbeat every five seconds. It sends nothing else.
+// content is on screen (local.shown), proves the page is alive and not blank with a
+// heartbeat every five seconds, and answers the shell: a visitor's input (local.activity,
+// what a shell without a window goes by) and a request carried out (local.done).
+import { KEY_SUBPROTOCOL_PREFIX, type PageToShell, SUBPROTOCOL } from '../../../protocol/page.ts';
 import { type BackoffPolicy, backoffDelay, SOCKET_BACKOFF } from './backoff.ts';
-import { type PageMessage, parseShellMessage, type ShellMessage } from './shell-messages.ts';
+import { parseShellMessage, type ShellMessage } from './shell-messages.ts';
 import { type TimerHandle, type Timers } from './timers.ts';
 
-export const SUBPROTOCOL = 'kiosk.v1';
-export const KEY_SUBPROTOCOL_PREFIX = 'kiosk-key.';
 export const HEARTBEAT_MS = 5_000;
+/** Input is reported at most this often (the shell needs "recently", not every touch). */
+const ACTIVITY_EVERY_MS = 1_000;
 /** A connection attempt that neither opens nor fails in this long is abandoned. */
 const CONNECT_TIMEOUT_MS = 10_000;
 const OPEN = 1;
@@ -46,6 +48,7 @@ export class ShellLink {
   #running = false;
   /** local.shown: 'pending' until content is shown, then 'due' until it is sent once. */
   #shown: 'pending' | { home: boolean } | 'sent' = 'pending';
+  #lastActivity = Number.NEGATIVE_INFINITY;
 
   constructor(options: ShellLinkOptions) {
     this.#options = options;
@@ -78,6 +81,18 @@ export class ShellLink {
     if (this.#shown !== 'pending') return;
     this.#shown = { home };
     this.#flushShown();
+  }
+
+  /** A visitor touched or typed. */
+  activity(): void {
+    const now = this.#options.timers.now();
+    if (now - this.#lastActivity < ACTIVITY_EVERY_MS) return;
+    if (this.#send({ type: 'local.activity' })) this.#lastActivity = now;
+  }
+
+  /** A shell request with an id (local.home) is carried out. */
+  done(id: string): void {
+    this.#send({ type: 'local.done', id });
   }
 
   #connect(): void {
@@ -153,7 +168,7 @@ export class ShellLink {
     if (this.#send({ type: 'local.shown', home: shown.home })) this.#shown = 'sent';
   }
 
-  #send(message: PageMessage): boolean {
+  #send(message: PageToShell): boolean {
     const socket = this.#socket;
     if (socket === null || socket.readyState !== OPEN) return false;
     try {

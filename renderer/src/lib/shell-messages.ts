@@ -1,38 +1,18 @@
 // What arrives over /ws, narrowed from untrusted JSON. local.* messages come from the
-// shell itself (the relay drops any the upstream tries to forge); everything else was
-// forwarded from the upstream unchanged, and only two kinds of it mean anything here.
+// shell itself (the relay drops any the upstream tries to forge; protocol/ reads them);
+// everything else was forwarded from the upstream unchanged, and only two kinds of it
+// mean anything here.
+import { parseShellToPage, type ShellToPage, type UplinkState } from '../../../protocol/page.ts';
 
-export type UplinkState = 'connecting' | 'open' | 'waiting' | 'stopped';
+export type { UplinkState };
 export type AnnouncementLevel = 'info' | 'urgent';
 
-export type ShellMessage =
-  | { type: 'local.hello'; kioskId: string; version: string; uplink: UplinkState; idleReturnHomeSeconds: number | null; hideCursor: boolean }
-  | { type: 'local.uplink'; state: UplinkState }
-  | { type: 'local.reload'; resetId: string | null }
-  | { type: 'content.updated' }
-  | { type: 'announcement'; text: string; level: AnnouncementLevel };
+/** What the page acts on: the shell's own messages, and the two kinds of upstream ones it knows. */
+export type ShellMessage = ShellToPage | { type: 'content.updated' } | { type: 'announcement'; text: string; level: AnnouncementLevel };
 
-/** What the page sends; nothing else is ever sent. */
-export type PageMessage = { type: 'local.shown'; home: boolean } | { type: 'local.heartbeat'; shown: boolean };
-
-const UPLINK_STATES: ReadonlySet<string> = new Set(['connecting', 'open', 'waiting', 'stopped']);
 const MAX_ANNOUNCEMENT_CHARS = 280;
-const MAX_IDLE_SECONDS = 24 * 60 * 60;
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F\u202A-\u202E\u2066-\u2069]/g;
-
-function isUplinkState(value: unknown): value is UplinkState {
-  return typeof value === 'string' && UPLINK_STATES.has(value);
-}
-
-function shortString(value: unknown, max = 100): string {
-  return typeof value === 'string' ? value.slice(0, max) : '';
-}
-
-function idleSecondsOf(value: unknown): number | null {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return null;
-  return Math.min(Math.floor(value), MAX_IDLE_SECONDS);
-}
 
 /** Announcement text as plain, single-paragraph text of bounded length; null if empty. */
 export function announcementText(value: unknown): string | null {
@@ -43,6 +23,8 @@ export function announcementText(value: unknown): string | null {
 }
 
 export function parseShellMessage(data: unknown): ShellMessage | null {
+  const local = parseShellToPage(data);
+  if (local !== null) return local;
   if (typeof data !== 'string' || data.length > 65_536) return null;
   let message: unknown;
   try {
@@ -53,19 +35,6 @@ export function parseShellMessage(data: unknown): ShellMessage | null {
   if (typeof message !== 'object' || message === null || Array.isArray(message)) return null;
   const m = message as Record<string, unknown>;
   switch (m.type) {
-    case 'local.hello':
-      return {
-        type: 'local.hello',
-        kioskId: shortString(m.kioskId),
-        version: shortString(m.version),
-        uplink: isUplinkState(m.uplink) ? m.uplink : 'connecting',
-        idleReturnHomeSeconds: idleSecondsOf(m.idleReturnHomeSeconds),
-        hideCursor: m.hideCursor === true,
-      };
-    case 'local.uplink':
-      return isUplinkState(m.state) ? { type: 'local.uplink', state: m.state } : null;
-    case 'local.reload':
-      return { type: 'local.reload', resetId: typeof m.resetId === 'string' ? m.resetId.slice(0, 128) : null };
     case 'content.updated':
       return { type: 'content.updated' };
     case 'announcement': {

@@ -1,0 +1,115 @@
+// The shell's agent inside the kiosk page's document: it runs in the shell's own world (a
+// CDP isolated world on the Chromium shell, the preload on Electron) before any page
+// script, so its capture-phase listeners on window see every event first. (Under `serve`,
+// with no shell around the page, the page runs it itself and reports over /ws.) It
+//   - reports real input (event.isTrusted: a person, not a script) to the shell, at most
+//     twice a second, so privacy and `when: idle` rest on what the shell saw;
+//   - while the display is off, covers the page with black (in the top layer) and
+//     swallows every input event before the page can see it: the touch that wakes the
+//     screen never presses a button. The gesture that woke it is swallowed to its end.
+//
+// installPageAgent is stringified for CDP: it must stay self-contained (no imports, no
+// outer variables).
+export type AgentReport = 'input' | 'wake';
+export type AgentPower = 'on' | 'off';
+
+export function installPageAgent(win: Window, report: (what: AgentReport) => void, initialPower: AgentPower): (power: AgentPower) => void {
+  const doc = win.document;
+  const STARTS = ['pointerdown', 'mousedown', 'touchstart', 'keydown', 'wheel'];
+  const OTHERS = ['pointerup', 'pointermove', 'pointercancel', 'mouseup', 'mousemove', 'click', 'dblclick', 'auxclick', 'contextmenu', 'touchmove', 'touchend', 'touchcancel', 'keyup', 'keypress', 'beforeinput', 'input', 'dragstart', 'selectstart'];
+  /** How long after the last swallowed event a woken screen lets input through again. */
+  const GESTURE_END_MS = 600;
+  const REPORT_EVERY_MS = 500;
+  let off = initialPower === 'off';
+  let swallowing = false;
+  let gestureTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastReport = 0;
+  let cover: HTMLElement | undefined;
+
+  const showCover = () => {
+    const root = doc.documentElement;
+    if (root === null) return;
+    if (cover === undefined) {
+      cover = doc.createElement('kiosk-shell-cover');
+      const s = cover.style;
+      s.setProperty('position', 'fixed', 'important');
+      s.setProperty('inset', '0', 'important');
+      s.setProperty('width', '100vw', 'important');
+      s.setProperty('height', '100vh', 'important');
+      s.setProperty('max-width', 'none', 'important');
+      s.setProperty('max-height', 'none', 'important');
+      s.setProperty('margin', '0', 'important');
+      s.setProperty('padding', '0', 'important');
+      s.setProperty('border', '0', 'important');
+      s.setProperty('background', '#000', 'important');
+      s.setProperty('cursor', 'none', 'important');
+      s.setProperty('z-index', '2147483647', 'important');
+      s.setProperty('display', 'block', 'important');
+      cover.setAttribute('aria-hidden', 'true');
+      cover.setAttribute('popover', 'manual');
+    }
+    if (cover.parentNode !== root) root.appendChild(cover);
+    // The top layer puts it above the page's own dialogs and fullscreen elements.
+    try {
+      if (!cover.matches(':popover-open')) cover.showPopover();
+    } catch {
+      // No popover support: the z-index above still covers the page.
+    }
+  };
+  const hideCover = () => {
+    if (cover === undefined) return;
+    try {
+      if (cover.matches(':popover-open')) cover.hidePopover();
+    } catch {
+      // not shown as a popover
+    }
+    cover.remove();
+  };
+  // A page that replaces or removes the cover does not bring its content back while off.
+  new MutationObserver(() => {
+    if (off && (cover === undefined || !cover.isConnected)) showCover();
+  }).observe(doc, { childList: true, subtree: true });
+  doc.addEventListener('DOMContentLoaded', () => {
+    if (off) showCover();
+  });
+
+  const onEvent = (event: Event) => {
+    if (!event.isTrusted) return;
+    const starts = STARTS.includes(event.type);
+    if (off || swallowing) {
+      event.stopImmediatePropagation();
+      event.preventDefault();
+      if (starts) {
+        swallowing = true;
+        if (off) report('wake');
+      }
+      clearTimeout(gestureTimer);
+      gestureTimer = setTimeout(() => {
+        if (!off) swallowing = false;
+      }, GESTURE_END_MS);
+      return;
+    }
+    if (!starts) return;
+    const now = Date.now();
+    if (now - lastReport < REPORT_EVERY_MS) return;
+    lastReport = now;
+    report('input');
+  };
+  for (const type of [...STARTS, ...OTHERS]) win.addEventListener(type, onEvent, { capture: true, passive: false });
+
+  const setPower = (power: AgentPower) => {
+    off = power === 'off';
+    if (off) {
+      showCover();
+      return;
+    }
+    hideCover();
+    // Input keeps being swallowed until the gesture that woke the screen has ended.
+    clearTimeout(gestureTimer);
+    gestureTimer = setTimeout(() => {
+      swallowing = false;
+    }, GESTURE_END_MS);
+  };
+  if (off) showCover();
+  return setPower;
+}
