@@ -126,7 +126,6 @@ export class ChromiumShell extends EventEmitter<ShellEvents> implements Shell {
   }
 
   async open(): Promise<void> {
-    await this.#x11.keepAwake();
     await this.#start();
   }
 
@@ -251,6 +250,8 @@ export class ChromiumShell extends EventEmitter<ShellEvents> implements Shell {
     }
     this.#context = context;
     this.#crashed = false;
+    // Once the browser holds the X display: a server with no client left resets its settings.
+    await this.#x11.setPower(this.#power);
     await this.#lockDown(context);
     context.on('close', () => {
       if (this.#closing || this.#context !== context) return;

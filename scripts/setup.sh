@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine for kiosk-shell, installing only what is missing:
 #   - Node.js >= 22.15 (if the system's is older, Node 24 from the npm registry into .tools/);
-#   - Debian packages: chromium (the kiosk's browser where Electron cannot be had), and with
-#     --test also xvfb (and x11-utils to read window sizes), the Django/Channels stack, redis-server and validators the tests use;
+#   - Debian packages: chromium (the kiosk's browser where Electron cannot be had) and
+#     x11-xserver-utils (xset: the panel kept awake, and powered down while the display is
+#     off), and with --test also xvfb (x11-utils to read window sizes, xdotool for real
+#     input, imagemagick to grab the screen), the Django/Channels stack, redis-server and
+#     the validators the tests use;
 #   - the project's npm dependencies (npm ci).
 # Idempotent; run it as root or as a user with sudo. Then use scripts/npm (Node on PATH).
 set -euo pipefail
@@ -17,9 +20,9 @@ for arg in "$@"; do
   esac
 done
 
-packages=(chromium)
+packages=(chromium x11-xserver-utils)
 if $want_tests; then
-  packages+=(xvfb xauth x11-utils python3-django python3-django-channels python3-daphne python3-djangorestframework
+  packages+=(xvfb xauth x11-utils xdotool imagemagick python3-django python3-django-channels python3-daphne python3-djangorestframework
     python3-channels-redis redis-server desktop-file-utils systemd)
 fi
 missing=()

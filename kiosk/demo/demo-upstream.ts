@@ -14,6 +14,8 @@ import type { Logger } from '../../core/logger.ts';
 import { demoEvents, demoOffices } from './content.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
+/** Frames from kiosks: a screenshot (screenshot.maxBytes, 256 KiB by default) must fit. */
+const MAX_FRAME_BYTES = 1024 * 1024;
 const RECORD_LIMIT = 1000;
 
 export interface DemoUpstream {
@@ -42,7 +44,7 @@ export async function startDemoUpstream({ logger, port = 0, kioskToken = `Token 
   const publisherToken = `Token publish-${randomBytes(24).toString('hex')}`;
   const received: Record<string, unknown>[] = [];
   const kiosks = new Set<WebSocket>();
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES, perMessageDeflate: false });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
 
   const publish = (message: unknown): number => {
     const text = JSON.stringify(message);

@@ -106,7 +106,7 @@ describe('the kiosk in Chromium', () => {
     const cdp = await crashed.context().newCDPSession(crashed);
     await cdp.send('Page.crash').catch(() => undefined);
     await waitFor(() => kiosk!.kiosk.stats.recovery.byKind.crashed === 1, { timeoutMs: 10_000 });
-    await waitFor(() => kiosk!.shell.page !== undefined && kiosk!.shell.page !== crashed, { timeoutMs: 10_000 });
+    await waitFor(() => kiosk!.shell?.page !== undefined && kiosk!.shell.page !== crashed, { timeoutMs: 10_000 });
     await showsContent(kiosk.page());
   });
 

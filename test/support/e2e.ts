@@ -1,9 +1,10 @@
 // A whole kiosk for end-to-end tests: the embedded demo upstream (content API and pub/sub
-// hub, both demanding their token), the real server and controller, and the real
-// Chromium shell driving Debian's Chromium headless.
+// hub, both demanding their token), the real server and kiosk side, and either the real
+// Chromium shell driving Debian's Chromium (headless, or fullscreen on an X display), or —
+// as under `kiosk-shell serve` — the headless shell with a browser it does not drive.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { ChromiumShell, findChromium } from '../../kiosk/chromium-shell.ts';
 import { startDemoUpstream, type DemoUpstream } from '../../kiosk/demo/demo-upstream.ts';
 import { loadConfig } from '../../core/config/load.ts';
@@ -11,6 +12,7 @@ import type { RuntimeConfig } from '../../core/config/schema.ts';
 import { startKioskServer, type KioskServer } from '../../server/kiosk-server.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
 import { RENDERER_DIR } from '../../core/package-info.ts';
+import { HeadlessShell } from '../../kiosk/headless-shell.ts';
 import { Kiosk } from '../../kiosk/kiosk.ts';
 import { LogCapture, serverHooks } from './kiosk.ts';
 import { freePort } from './ports.ts';
@@ -21,7 +23,8 @@ export interface E2eKiosk {
   demo: DemoUpstream | undefined;
   server: KioskServer;
   kiosk: Kiosk;
-  shell: ChromiumShell;
+  /** The Chromium shell (undefined under the headless shell). */
+  shell: ChromiumShell | undefined;
   config: RuntimeConfig;
   log: LogCapture;
   logger: Logger;
@@ -42,6 +45,8 @@ export interface E2eOptions {
   display?: string;
   /** Where the kiosk keeps its command journal (default: in memory). */
   stateDir?: string;
+  /** `headless`: the shell of `serve`, the page in a browser of the test's (default: the Chromium shell). */
+  shell?: 'chromium' | 'headless';
 }
 
 export async function startE2eKiosk(options: E2eOptions = {}): Promise<E2eKiosk> {
@@ -84,18 +89,24 @@ export async function startE2eKiosk(options: E2eOptions = {}): Promise<E2eKiosk>
     rendererDir: RENDERER_DIR,
     secrets,
   });
-  const shell = ChromiumShell.create({
-    url: `${server.origin}/`,
-    origin: server.origin,
-    key: server.key,
-    pages: server.relay.pages,
-    executablePath,
-    headless: options.display === undefined,
-    logger,
-    extraArgs: CHROMIUM_FLAGS,
-    viewport: { width: 1920, height: 1080 },
-    ...(options.display === undefined ? {} : { display: options.display }),
-  });
+  let browser: Browser | undefined;
+  let browserPage: Page | undefined;
+  const chromiumShell =
+    options.shell === 'headless'
+      ? undefined
+      : ChromiumShell.create({
+          url: `${server.origin}/`,
+          origin: server.origin,
+          key: server.key,
+          pages: server.relay.pages,
+          executablePath,
+          headless: options.display === undefined,
+          logger,
+          extraArgs: CHROMIUM_FLAGS,
+          viewport: { width: 1920, height: 1080 },
+          ...(options.display === undefined ? {} : { display: options.display }),
+        });
+  const shell = chromiumShell ?? new HeadlessShell(server.relay.pages);
   const kiosk = new Kiosk({
     relay: server.relay,
     shell,
@@ -108,6 +119,12 @@ export async function startE2eKiosk(options: E2eOptions = {}): Promise<E2eKiosk>
   });
   kiosk.start();
   await shell.open();
+  if (chromiumShell === undefined) {
+    // What an operator does with `serve`: open the printed address in a browser.
+    browser = await chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS, ...(process.getuid?.() === 0 ? ['--no-sandbox'] : [])] });
+    browserPage = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await browserPage.goto(server.pageUrl);
+  }
 
   return {
     get demo() {
@@ -115,12 +132,12 @@ export async function startE2eKiosk(options: E2eOptions = {}): Promise<E2eKiosk>
     },
     server,
     kiosk,
-    shell,
+    shell: chromiumShell,
     config: runtimeConfig,
     log,
     logger,
     page() {
-      const page = shell.page;
+      const page = chromiumShell?.page ?? browserPage;
       if (page === undefined) throw new Error('the shell has no page right now');
       return page;
     },
@@ -131,6 +148,7 @@ export async function startE2eKiosk(options: E2eOptions = {}): Promise<E2eKiosk>
     async close() {
       kiosk.stop();
       await shell.close();
+      await browser?.close();
       await server.close();
       await demo?.close();
     },

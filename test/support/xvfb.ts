@@ -1,7 +1,10 @@
 // A private X server for tests that need a display. Xvfb picks a free display number itself
 // (-displayfd) and writes it once it accepts connections, so no test guesses a number that
 // another X server may hold, and none starts a client before the server is ready.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 export interface Xvfb {
   /** For DISPLAY, e.g. ":3". */
@@ -21,4 +24,34 @@ export async function startXvfb(screen = '1280x800x24'): Promise<Xvfb> {
     child.once('exit', (code) => reject(new Error(`Xvfb exited (${code}) before it was ready`)));
   });
   return { display, process: child };
+}
+
+/** The whole X screen as it is now (the root window, whatever covers it), as RGB bytes. */
+export async function grabScreen(display: string, width: number, height: number): Promise<Buffer> {
+  const { stdout } = await run('/usr/bin/import', ['-display', display, '-window', 'root', '-depth', '8', 'rgb:-'], { encoding: 'buffer', maxBuffer: width * height * 3 + 1024 });
+  const pixels = stdout as unknown as Buffer;
+  if (pixels.length !== width * height * 3) throw new Error(`import gave ${pixels.length} bytes for a ${width}x${height} screen`);
+  return pixels;
+}
+
+/** Real input on the X screen, as a person's: a click at (x, y), through the X server. */
+export async function clickAt(display: string, x: number, y: number): Promise<void> {
+  // Not --sync: it waits forever when the pointer is already there.
+  await run('xdotool', ['mousemove', String(Math.round(x)), String(Math.round(y)), 'click', '1'], { env: { ...process.env, DISPLAY: display }, timeout: 5000 });
+}
+
+/** The share of pixels darker than `threshold` (0-255 on every channel) in RGB bytes. */
+export function darkShare(rgb: Uint8Array, threshold = 16): number {
+  let dark = 0;
+  const pixels = rgb.length / 3;
+  for (let i = 0; i < rgb.length; i += 3) if ((rgb[i] ?? 0) < threshold && (rgb[i + 1] ?? 0) < threshold && (rgb[i + 2] ?? 0) < threshold) dark++;
+  return dark / pixels;
+}
+
+/** The mean colour of RGB(A) bytes, `stride` bytes per pixel. */
+export function meanColour(bytes: Uint8Array, stride = 3): [number, number, number] {
+  const sum = [0, 0, 0];
+  const pixels = bytes.length / stride;
+  for (let i = 0; i < bytes.length; i += stride) for (let c = 0; c < 3; c++) sum[c]! += bytes[i + c] ?? 0;
+  return [sum[0]! / pixels, sum[1]! / pixels, sum[2]! / pixels];
 }
