@@ -5,7 +5,7 @@ import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 
 import { VERSION } from '../core/package-info.ts';
 import { AUTOSTART_ACTIONS, type AutostartAction, type AutostartOptions } from './commands/autostart.ts';
 import type { DoctorCommandOptions } from './commands/doctor.ts';
-import type { ResetOptions } from './commands/reset.ts';
+import type { CommandOptions, ResetOptions } from './commands/reset.ts';
 import type { RunOptions } from './commands/run.ts';
 
 const EXIT_USAGE = 2;
@@ -70,6 +70,24 @@ export function buildProgram({ packaged = false }: { packaged?: boolean } = {}):
     });
 
   program
+    .command('command')
+    .description('send a command (reset, home, clear-session, restart, screenshot, display) through the embedded demo upstream; prints its id')
+    .addArgument(new Argument('<name>', 'the command'))
+    .option('--kiosk <id>', 'only this kiosk')
+    .option('--group <name>', 'only this group')
+    .addOption(new Option('--when <when>', 'now, or once nobody is using the kiosk').choices(['now', 'idle']))
+    .option('--expires-in <seconds>', 'not run after this many seconds', (value) => {
+      const seconds = Number(value);
+      if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('must be a number of seconds above 0');
+      return seconds;
+    })
+    .option('--arg <key=value>', 'an argument (repeat for more), e.g. power=off, maxWidth=800', (value: string, previous: string[] = []) => [...previous, value])
+    .action(async (name: string, options: CommandOptions) => {
+      const { commandCommand } = await import('./commands/reset.ts');
+      process.exitCode = await commandCommand(name, options);
+    });
+
+  program
     .command('doctor')
     .description('check config, token files, the upstreams (DNS, TLS, token), the shell and the display; exit 1 if anything fails')
     .option('--config <file>', 'config file (default: $KIOSK_CONFIG, or the machine-wide one)')
@@ -96,7 +114,7 @@ export function buildProgram({ packaged = false }: { packaged?: boolean } = {}):
 }
 
 /** Commands the installed Electron app runs instead of opening the kiosk. */
-export const SUBCOMMANDS = ['serve', 'check-config', 'doctor', 'reset', 'autostart', 'help'] as const;
+export const SUBCOMMANDS = ['serve', 'check-config', 'doctor', 'reset', 'command', 'autostart', 'help'] as const;
 
 export async function main(argv: readonly string[] = process.argv, { packaged = false }: { packaged?: boolean } = {}): Promise<void> {
   try {

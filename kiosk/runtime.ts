@@ -76,7 +76,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   let demo: DemoUpstream | undefined;
   if (loaded.demo) {
-    demo = await startDemoUpstream({ logger });
+    demo = await startDemoUpstream({ logger, screenshotDir: path.join(stateDir, 'demo-screenshots') });
     loaded = loadConfig({ ...options, defaults: demoDefaults({ wsUrl: demo.wsUrl, apiUrl: demo.apiUrl, token: demo.kioskToken }) });
     secrets.add(demo.publisherToken);
     writeStateFile(path.join(stateDir, DEMO_STATE_FILE), { publishUrl: demo.publishUrl, publisherToken: demo.publisherToken, pid: process.pid });

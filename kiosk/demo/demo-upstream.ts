@@ -6,8 +6,10 @@
 // Resets are published with POST /publish, which needs the separate publisher token;
 // `kiosk-shell reset` finds both in the state file this module writes.
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { keysMatch } from '../../server/launch-key.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -17,6 +19,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 /** Frames from kiosks: a screenshot (screenshot.maxBytes, 256 KiB by default) must fit. */
 const MAX_FRAME_BYTES = 1024 * 1024;
 const RECORD_LIMIT = 1000;
+const KEPT_SCREENSHOTS = 3;
 
 export interface DemoUpstream {
   wsUrl: string;
@@ -35,16 +38,37 @@ export interface DemoUpstream {
 
 export interface DemoUpstreamOptions {
   logger: Logger;
+  /** Where screenshots the kiosk sends are saved (as ID.jpg); not saved without one. */
+  screenshotDir?: string;
   port?: number;
   /** The token kiosks must send; a new random one by default. */
   kioskToken?: string;
 }
 
-export async function startDemoUpstream({ logger, port = 0, kioskToken = `Token demo-${randomBytes(24).toString('hex')}` }: DemoUpstreamOptions): Promise<DemoUpstream> {
+export async function startDemoUpstream({
+  logger,
+  port = 0,
+  kioskToken = `Token demo-${randomBytes(24).toString('hex')}`,
+  screenshotDir,
+}: DemoUpstreamOptions): Promise<DemoUpstream> {
   const publisherToken = `Token publish-${randomBytes(24).toString('hex')}`;
   const received: Record<string, unknown>[] = [];
   const kiosks = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+
+  /** A screenshot as a file a newcomer can open; the record keeps its size, not its bytes. */
+  const saveScreenshot = (message: Record<string, unknown>) => {
+    const { id, data } = message;
+    if (screenshotDir === undefined || typeof id !== 'string' || !/^[A-Za-z0-9._:-]{1,128}$/.test(id) || typeof data !== 'string') return;
+    const file = path.join(screenshotDir, `${id.replaceAll(':', '_')}.jpg`);
+    try {
+      mkdirSync(screenshotDir, { recursive: true, mode: 0o700 });
+      writeFileSync(file, Buffer.from(data, 'base64'), { mode: 0o600 });
+      logger.info({ file, width: message.width, height: message.height }, 'demo upstream saved a screenshot');
+    } catch (error) {
+      logger.warn({ code: (error as NodeJS.ErrnoException).code }, 'demo upstream could not save a screenshot');
+    }
+  };
 
   const publish = (message: unknown): number => {
     const text = JSON.stringify(message);
@@ -102,7 +126,13 @@ export async function startDemoUpstream({ logger, port = 0, kioskToken = `Token 
           const message = JSON.parse(data.toString('utf8')) as Record<string, unknown>;
           received.push(message);
           if (received.length > RECORD_LIMIT) received.shift();
+          // Screenshots are large: only the last few keep their image in the record.
+          if (message.type === 'kiosk.screenshot') {
+            const shots = received.filter((m) => m.type === 'kiosk.screenshot' && typeof m.data === 'string');
+            for (const old of shots.slice(0, -KEPT_SCREENSHOTS)) old.data = `(${String(old.data).length} characters, not kept)`;
+          }
           if (message.type === 'kiosk.ack') logger.info({ ack: message }, 'demo upstream got an acknowledgement');
+          if (message.type === 'kiosk.screenshot') saveScreenshot(message);
         } catch {
           // a demo hub ignores what it cannot read
         }

@@ -2,10 +2,11 @@
 // a machine with no Electron binary and no display. It says so in one line each, runs
 // the Chromium shell headless on the embedded demo, and `kiosk-shell reset` reloads it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import jpeg from 'jpeg-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait.ts';
 
@@ -57,6 +58,20 @@ describe('kiosk-shell with no config, no Electron binary and no display', () => 
       timeoutMs: 10_000,
       what: 'the acknowledgement upstream',
     });
+
+    // A command from the command line too: a screenshot, which the demo saves where it says.
+    const shot = spawn(process.execPath, [CLI, 'command', 'screenshot', '--arg', 'maxWidth=640'], { cwd: ROOT, env: cleanEnv(stateDir), stdio: ['ignore', 'pipe', 'pipe'] });
+    let shotOut = '';
+    shot.stdout.on('data', (chunk: Buffer) => (shotOut += chunk.toString()));
+    expect(await new Promise<number | null>((resolve) => shot.on('exit', resolve))).toBe(0);
+    const shotId = shotOut.trim();
+    expect(shotId).toMatch(/^c-[0-9a-f]{12}$/);
+    await waitFor(() => stderr.includes('demo upstream saved a screenshot') && stderr.includes(`"commandId":"${shotId}","command":"screenshot","status":"done"`), {
+      timeoutMs: 90_000,
+      what: 'the screenshot saved',
+    });
+    const image = jpeg.decode(readFileSync(path.join(stateDir, 'demo-screenshots', `${shotId}.jpg`)), { useTArray: true });
+    expect(image.width).toBe(640);
 
     const started = Date.now();
     child.kill('SIGTERM');
