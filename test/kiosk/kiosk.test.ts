@@ -456,6 +456,50 @@ describe('when: idle and screenshot privacy (input as the page reports it under 
   });
 });
 
+describe('across a process that goes away (Electron relaunches itself for restart)', () => {
+  /** A window shell whose relaunch takes the process with it: the promise never settles. */
+  class DyingShell extends TestWindowShell {
+    override relaunch(): Promise<void> {
+      this.calls.push('relaunch');
+      return new Promise(() => undefined);
+    }
+  }
+
+  it('finishes a restart in the next process, once its page shows content: "done" with ms from the first receipt', async () => {
+    const stateDir = mkdtempSync(path.join(os.tmpdir(), 'kiosk-restart-'));
+    const dying = (await setUp({ stateDir, shell: (p) => new DyingShell(p) })) as DyingShell;
+    command('c-restart', 'restart');
+    await waitFor(() => dying.calls.includes('relaunch'), { what: 'the relaunch' });
+    shellKiosk.stop();
+    await kiosk.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    await setUp({ stateDir });
+    expect(terminal('c-restart')).toEqual([]);
+    await page();
+    const ack = await ackFor('c-restart');
+    expect(ack).toMatchObject({ command: 'restart', status: 'done' });
+    // Received before the first process went away, at least 300 ms before the new one showed content.
+    expect(ack.ms).toBeGreaterThanOrEqual(300);
+  });
+
+  it('answers a command cut short by the process going away "failed" / "interrupted"', async () => {
+    const stateDir = mkdtempSync(path.join(os.tmpdir(), 'kiosk-interrupted-'));
+    await setUp({ stateDir, overrides: { idle: { returnHomeSeconds: 60 } } });
+    const p = await page();
+    p.send({ type: 'local.in-use', inUse: true });
+    await waitFor(() => shellKiosk.stats.inUse);
+    command('c-waiting', 'home', { when: 'idle' });
+    await kiosk.upstreamWs.waitFor(() => acks('c-waiting').length === 1, 5000, 'accepted');
+    shellKiosk.stop();
+    for (const old of pages.splice(0)) old.close();
+    await kiosk.close();
+
+    await setUp({ stateDir });
+    expect(await ackFor('c-waiting')).toMatchObject({ status: 'failed', reason: 'interrupted' });
+  });
+});
+
 describe('when the state folder cannot be written (a full or read-only disk)', () => {
   it('still runs commands, still recovers, and says so in the log once', async () => {
     const blocker = path.join(mkdtempSync(path.join(os.tmpdir(), 'kiosk-ro-')), 'not-a-folder');
