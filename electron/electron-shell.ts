@@ -23,7 +23,7 @@ const ERR_ABORTED = -3;
 const ORIGIN_STORAGES = ['cookies', 'filesystem', 'indexdb', 'localstorage', 'shadercache', 'serviceworkers', 'cachestorage'] as const;
 
 export interface ElectronShellOptions {
-  app: Pick<App, 'relaunch' | 'exit'>;
+  app: Pick<App, 'relaunch' | 'exit' | 'getAppMetrics'>;
   /** The kiosk page (no key in it: the page asks the preload). */
   url: string;
   /** The kiosk origin, whose storage a wipe clears. */
@@ -143,6 +143,15 @@ export class ElectronShell extends EventEmitter<ShellEvents> implements Shell {
 
   rendererState(): ShellRendererState {
     return this.#state;
+  }
+
+  /** The kiosk window's renderer process, as Electron measures it (app.getAppMetrics). */
+  rendererMemoryMB(): Promise<number | undefined> {
+    const contents = this.#window?.webContents;
+    if (contents === undefined || contents.isDestroyed()) return Promise.resolve(undefined);
+    const pid = contents.getOSProcessId();
+    const metric = this.#options.app.getAppMetrics().find((m) => m.pid === pid);
+    return Promise.resolve(metric === undefined ? undefined : metric.memory.workingSetSize / 1024);
   }
 
   close(): Promise<void> {

@@ -214,6 +214,19 @@ export class ChromiumShell extends EventEmitter<ShellEvents> implements Shell {
     return this.#crashed ? 'crashed' : undefined;
   }
 
+  /** The page's JavaScript heap (what an always-on page leaks), from the DevTools protocol. */
+  async rendererMemoryMB(): Promise<number | undefined> {
+    const session = this.#session;
+    if (session === undefined || this.#crashed) return undefined;
+    try {
+      const { metrics } = await withTimeout(session.cdp.send('Performance.getMetrics'), 5000);
+      const heap = metrics.find((m) => m.name === 'JSHeapTotalSize')?.value;
+      return heap === undefined ? undefined : heap / 1024 / 1024;
+    } catch {
+      return undefined;
+    }
+  }
+
   async close(): Promise<void> {
     this.#closing = true;
     await this.#stopBrowser();
@@ -323,6 +336,7 @@ export class ChromiumShell extends EventEmitter<ShellEvents> implements Shell {
     // Scripts for new documents run only on a session with the Page domain enabled.
     await withTimeout(cdp.send('Page.enable'));
     await withTimeout(cdp.send('Runtime.enable'));
+    await withTimeout(cdp.send('Performance.enable'));
     await withTimeout(cdp.send('Runtime.addBinding', { name: AGENT_BINDING, executionContextName: AGENT_WORLD }));
     const { key, origin } = this.#options;
     if (key !== undefined) {

@@ -23,6 +23,8 @@ export interface JournalEntry {
   ack?: AckFrame;
   /** Whether the terminal ack went out on a live uplink. */
   ackSent: boolean;
+  /** The kiosk's own command (the schedule's): nobody upstream is owed an ack. */
+  local?: true;
 }
 
 export interface CommandJournalOptions {
@@ -63,14 +65,14 @@ export class CommandJournal {
     return [...this.#entries.values()].filter((entry) => entry.state !== 'done');
   }
 
-  /** Terminal acks not yet sent on a live uplink, oldest first. */
+  /** Terminal acks owed upstream and not yet sent on a live uplink, oldest first. */
   unsent(): readonly Readonly<JournalEntry>[] {
-    return [...this.#entries.values()].filter((entry) => entry.ack !== undefined && !entry.ackSent);
+    return [...this.#entries.values()].filter((entry) => entry.ack !== undefined && !entry.ackSent && entry.local !== true);
   }
 
   /** A command seen for the first time. */
-  received(id: string, command: string, receivedAt: number): void {
-    this.#entries.set(id, { id, command, receivedAt, state: 'running', ackSent: false });
+  received(id: string, command: string, receivedAt: number, { local = false }: { local?: boolean } = {}): void {
+    this.#entries.set(id, { id, command, receivedAt, state: 'running', ackSent: false, ...(local ? { local: true as const } : {}) });
     this.#trim();
     this.#changed();
   }

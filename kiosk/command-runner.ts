@@ -32,6 +32,8 @@ export interface CommandRunnerOptions {
   logger: Logger;
   /** Upstream free text (a reason) as it may appear in a log line. */
   logText?: (text: string) => string;
+  /** A restart is about to relaunch the shell, with why (for the recovery budget and the log). */
+  onRelaunch?: (reason: string) => void;
   /** How long a reloaded page has to show content before the command has failed. */
   shownTimeoutMs?: number;
   /** How long the page has to answer local.home before the shell reloads it home instead. */
@@ -62,7 +64,7 @@ class Ended extends Error {
 }
 
 export class CommandRunner {
-  readonly #o: Required<Omit<CommandRunnerOptions, 'logText'>> & Pick<CommandRunnerOptions, 'logText'>;
+  readonly #o: Required<Omit<CommandRunnerOptions, 'logText' | 'onRelaunch'>> & Pick<CommandRunnerOptions, 'logText' | 'onRelaunch'>;
   readonly #inFlight = new Set<AbortController>();
   readonly #shownWaiters = new Set<{ after: number; resolve: () => void }>();
   readonly #doneWaiters = new Map<string, () => void>();
@@ -104,6 +106,21 @@ export class CommandRunner {
     // What was under way stays in the journal as unfinished; the next start answers it.
     for (const controller of this.#inFlight) controller.abort();
     journal.flush();
+  }
+
+  /**
+   * Runs one of the kiosk's own commands (the schedule's restart) through the same loop: the
+   * journal keeps its id (once is once, across restarts too), it waits like any other, and
+   * it runs one at a time with the upstream's; only no ack goes upstream for it.
+   */
+  runLocal(command: Command & { id: string }): void {
+    if (this.#stopped) return;
+    const { journal } = this.#o;
+    if (journal.get(command.id) !== undefined) return;
+    const now = this.#o.now();
+    journal.received(command.id, command.name, now, { local: true });
+    this.#o.logger.info({ commandId: command.id, command: command.name, when: command.when }, 'kiosk command');
+    void this.#run(command, now, 0);
   }
 
   readonly #onCommand = (incoming: IncomingCommand): void => {
@@ -236,6 +253,8 @@ export class CommandRunner {
         return { status: 'done' };
       }
       case 'restart':
+        // Counted like any relaunch (a budget spent by restarts cannot be spent by a loop).
+        this.#o.onRelaunch?.(command.id !== null && journal.get(command.id)?.local === true ? 'scheduled restart' : 'restart command');
         // The shell may take this process with it: what the journal knows must be on disk.
         journal.flush();
         await reloaded(() => shell.relaunch());
@@ -332,7 +351,7 @@ export class CommandRunner {
   #interim(command: Command, receivedAt: number, waitingFor?: WaitingFor): void {
     if (command.id === null) return;
     const entry = this.#o.journal.get(command.id);
-    if (entry?.state === 'done') return;
+    if (entry?.state === 'done' || entry?.local === true) return;
     this.#o.upstream.send(this.#ack(command.id, command.name, 'accepted', receivedAt, waitingFor === undefined ? {} : { waitingFor }));
   }
 
@@ -346,8 +365,10 @@ export class CommandRunner {
     const { journal } = this.#o;
     const entry = journal.get(id);
     const ack = this.#ack(id, entry?.command ?? 'unknown', outcome.status, receivedAt, outcome.reason === undefined ? {} : { reason: outcome.reason });
-    journal.finished(id, ack);
     this.#o.logger.info({ commandId: id, command: ack.command, status: ack.status, reason: ack.reason, ms: ack.ms }, 'command done');
+    journal.finished(id, ack);
+    // The kiosk's own command: nobody upstream asked, nobody is owed an ack.
+    if (entry?.local === true) return;
     if (this.#o.upstream.send(ack)) journal.sent(id);
   }
 

@@ -59,6 +59,11 @@ export class HeadlessShell extends EventEmitter<ShellEvents> implements Shell {
     return undefined;
   }
 
+  /** The page lives in a browser the shell does not drive: its memory is that browser's business. */
+  rendererMemoryMB(): Promise<undefined> {
+    return Promise.resolve(undefined);
+  }
+
   close(): Promise<void> {
     this.#pages.off('message', this.#onPage);
     this.#pages.off('change', this.#onPages);

@@ -1,7 +1,8 @@
 // The kiosk side, wired once for every shell: the command runner (commands and resets in,
 // acks out), recovery (the page healed without a person), the display (off by command or
-// schedule, woken by a touch), what counts as somebody using the kiosk, and kiosk.status
-// every status.intervalSeconds. Plain TypeScript: every shell gets the same kiosk, tested
+// schedule, woken by a touch), the schedule (display windows, the daily restart), the
+// renderer's memory, what counts as somebody using the kiosk, and kiosk.status every
+// status.intervalSeconds. Plain TypeScript: every shell gets the same kiosk, tested
 // without Electron.
 import path from 'node:path';
 import type { RuntimeConfig } from '../core/config/schema.ts';
@@ -13,8 +14,10 @@ import { Activity } from './activity.ts';
 import { CommandJournal } from './command-journal.ts';
 import { CommandRunner, type CommandRunnerOptions, type CommandStats } from './command-runner.ts';
 import { Display } from './display.ts';
+import { MemoryWatch, type MemoryStats } from './memory-watch.ts';
 import { RecoveryBudget, type RecoveryStats } from './recovery-budget.ts';
 import { Recovery, type RendererState } from './recovery.ts';
+import { Scheduler, type ScheduleSummary } from './scheduler.ts';
 import type { Shell } from './shell.ts';
 
 /** With idle.returnHomeSeconds 0 (no return home), `when: idle` still needs a quiet period. */
@@ -33,6 +36,8 @@ export interface KioskOptions {
   recovery?: { baseDelayMs?: number; capDelayMs?: number };
   watchdog?: { connectGraceMs?: number; heartbeatTimeoutMs?: number };
   runner?: Pick<CommandRunnerOptions, 'shownTimeoutMs' | 'homeTimeoutMs' | 'acceptAfterMs' | 'logText'>;
+  /** How often the schedule re-reads the clock (default 15 s). */
+  scheduleTickMs?: number;
   now?: () => number;
   random?: () => number;
 }
@@ -43,6 +48,8 @@ export interface KioskStats {
   display: DisplayState;
   renderer: RendererState;
   inUse: boolean;
+  memory: MemoryStats;
+  schedule: ScheduleSummary;
 }
 
 export class Kiosk {
@@ -53,6 +60,8 @@ export class Kiosk {
   readonly display: Display;
   readonly #runner: CommandRunner;
   readonly #recovery: Recovery;
+  readonly #scheduler: Scheduler;
+  readonly #memory: MemoryWatch;
   #statusTimer: NodeJS.Timeout | undefined;
 
   constructor(options: KioskOptions) {
@@ -65,6 +74,7 @@ export class Kiosk {
     const onSaveError = (error: unknown) =>
       warn('state-not-saved', { dir: stateDir, code: (error as NodeJS.ErrnoException).code }, 'cannot save kiosk state (kept in memory only)');
     const clock = options.now ? { now: options.now } : {};
+    const idleMs = (config.idle.returnHomeSeconds || DEFAULT_IDLE_SECONDS) * 1000;
     this.activity = new Activity(clock);
     this.display = new Display({ shell, wakeMs: config.schedule.wakeOnTouchMinutes * 60_000, logger, ...clock });
     this.#runner = new CommandRunner({
@@ -81,9 +91,10 @@ export class Kiosk {
         staggerMs: config.reset.staggerSeconds * 1000,
         screenshotsEnabled: config.screenshot.enabled,
       },
-      idleMs: (config.idle.returnHomeSeconds || DEFAULT_IDLE_SECONDS) * 1000,
+      idleMs,
       screenshot: { privacyMs: config.screenshot.privacySeconds * 1000, maxBytes: config.screenshot.maxBytes },
       logger,
+      onRelaunch: (reason) => this.#recovery.relaunched(reason),
       ...options.runner,
       ...clock,
       ...(options.random ? { random: options.random } : {}),
@@ -96,6 +107,24 @@ export class Kiosk {
       ...(options.watchdog ? { watchdog: options.watchdog } : {}),
       ...clock,
     });
+    this.#scheduler = new Scheduler({
+      schedule: config.schedule,
+      display: this.display,
+      restart: ({ id, deadline }) => this.#runner.runLocal({ id, name: 'restart', args: {}, target: 'all', when: 'idle', deadline, via: 'kiosk.command' }),
+      logger,
+      stateFile: stateFile('schedule.json'),
+      ...(options.scheduleTickMs === undefined ? {} : { tickMs: options.scheduleTickMs }),
+      ...clock,
+      ...(options.random ? { random: options.random } : {}),
+    });
+    this.#memory = new MemoryWatch({
+      shell,
+      activity: this.activity,
+      idleMs,
+      maxMB: config.recovery.maxRendererMemoryMB,
+      checkMs: config.recovery.memoryCheckSeconds * 1000,
+      logger,
+    });
   }
 
   get stats(): KioskStats {
@@ -105,6 +134,8 @@ export class Kiosk {
       display: this.display.state,
       renderer: this.#recovery.rendererState(),
       inUse: this.activity.inUse,
+      memory: this.#memory.stats,
+      schedule: this.#scheduler.summary(),
     };
   }
 
@@ -117,6 +148,8 @@ export class Kiosk {
     relay.pages.on('change', this.#onPages);
     this.#recovery.start();
     this.#runner.start();
+    this.#scheduler.start();
+    this.#memory.start();
     this.#statusTimer = setInterval(() => this.#sendStatus(), this.#o.config.status.intervalSeconds * 1000);
     this.#statusTimer.unref();
   }
@@ -130,6 +163,8 @@ export class Kiosk {
     relay.pages.off('change', this.#onPages);
     this.#runner.stop();
     this.#recovery.stop();
+    this.#scheduler.stop();
+    this.#memory.stop();
     this.display.stop();
   }
 
@@ -166,6 +201,8 @@ export class Kiosk {
       uplink: relay.upstream.state,
       uplinkConnects: relay.upstream.stats.connects,
       display: this.display.state,
+      schedule: this.#scheduler.summary(),
+      rendererMemoryMB: this.#memory.stats.rendererMB,
       inUse: this.activity.inUse,
       lastApiOkAt: this.#o.lastApiOkAt?.() ?? null,
       pages: relay.pages.connected,

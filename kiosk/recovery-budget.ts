@@ -93,6 +93,14 @@ export class RecoveryBudget {
     return step;
   }
 
+  /** A relaunch for another reason than a fault (a restart command, the daily restart): it spends the same hourly budget. */
+  relaunched(): void {
+    const now = this.#now();
+    this.#stats.relaunchTimes = [...this.#stats.relaunchTimes.filter((at) => now - at < HOUR_MS && now >= at), now];
+    this.#stats.relaunches++;
+    this.#save();
+  }
+
   /** The page showed content: the fault is over and the next one starts from the first tier. */
   healthy(): void {
     if (this.#stats.consecutive === 0) return;

@@ -36,6 +36,12 @@ export class Recovery {
     return this.#o.budget.stats;
   }
 
+  /** A relaunch that is not a remedy (a restart): counted against the same budget, and logged with why. */
+  relaunched(reason: string): void {
+    this.#o.budget.relaunched();
+    this.#o.logger.warn({ reason, relaunchesThisHour: this.#o.budget.stats.relaunchTimes.length }, 'relaunching the shell');
+  }
+
   rendererState(): RendererState {
     return this.#o.shell.rendererState() ?? this.#watchdog.state();
   }

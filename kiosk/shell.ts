@@ -56,5 +56,7 @@ export interface Shell extends EventEmitter<ShellEvents> {
   /** A new shell process (Electron relaunches; Chromium starts a new browser). */
   relaunch(): Promise<void>;
   rendererState(): ShellRendererState;
+  /** How much memory the page's renderer holds, in MiB; undefined where the shell cannot tell. */
+  rendererMemoryMB(): Promise<number | undefined>;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 // The one source of truth for the kiosk's configuration: the TypeScript types, the
 // defaults, the validation messages and the README's config table all come from here.
 import { z } from 'zod';
+import { coveredMinutes, isKnownTimeZone, MINUTES_PER_DAY, MINUTES_PER_WEEK, parseDays, parseTime, windowIntervals, type Interval } from '../schedule.ts';
 
 const ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 // RFC 9110 "token": what an HTTP field name may contain.
@@ -38,6 +39,11 @@ const RESERVED_HEADERS = new Set([
   'user-agent',
   'x-kiosk-id',
 ]);
+
+const timeOfDay = z.string().superRefine((text, ctx) => {
+  const parsed = parseTime(text);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
 
 const identifier = (what: string) =>
   z.string().regex(ID_PATTERN, `${what} must be 1 to 64 characters from A-Z a-z 0-9 . _ -`);
@@ -248,6 +254,36 @@ export const configSchema = z.strictObject({
     .prefault({}),
   schedule: z
     .strictObject({
+      timezone: z
+        .string()
+        .refine(isKnownTimeZone, { message: 'is not a timezone this machine knows (an IANA name, e.g. "America/Los_Angeles")' })
+        .optional()
+        .describe('IANA timezone the schedule is written in; default: the machine\'s.'),
+      displayOff: z
+        .array(
+          z.strictObject({
+            days: z.string().superRefine((days, ctx) => {
+              const parsed = parseDays(days);
+              if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+            }),
+            from: timeOfDay,
+            to: timeOfDay,
+          }),
+        )
+        .max(32)
+        .default([])
+        .describe('Windows when the display is off, e.g. {"days": "mon-fri", "from": "19:00", "to": "07:00"} (a window may cross midnight).'),
+      allowAlwaysOff: z
+        .boolean()
+        .default(false)
+        .describe('Accept displayOff windows that keep the display off all week (refused otherwise, as a likely mistake).'),
+      restart: z
+        .strictObject({
+          at: timeOfDay.describe('Local time the restart window opens, HH:MM.'),
+          jitterMinutes: z.number().min(0).max(720).default(0).describe('The restart happens at a random point this long after `at`, to spread a fleet.'),
+        })
+        .optional()
+        .describe('A daily restart of the shell inside [at, at + jitterMinutes], once nobody is using the kiosk (at the window\'s end at the latest).'),
       wakeOnTouchMinutes: z
         .number()
         .min(0)
@@ -255,8 +291,62 @@ export const configSchema = z.strictObject({
         .default(5)
         .describe('A touch on a screen that is off wakes it for this long; that touch never reaches the page.'),
     })
+    .superRefine(checkSchedule)
+    .prefault({}),
+  recovery: z
+    .strictObject({
+      maxRendererMemoryMB: z
+        .number()
+        .min(64)
+        .max(65_536)
+        .default(1536)
+        .describe('A renderer above this much memory is replaced at the next idle moment (at once above 1.5 times this).'),
+      memoryCheckSeconds: z.number().min(1).max(3600).default(60).describe('How often the renderer\'s memory is sampled.'),
+    })
     .prefault({}),
 });
+
+/** The schedule: display-off windows well-formed, none wholly inside another, not off all week by accident; a restart window within its day. */
+function checkSchedule(
+  schedule: { displayOff: { days: string; from: string; to: string }[]; allowAlwaysOff: boolean; restart?: { at: string; jitterMinutes: number } | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  const restartAt = schedule.restart === undefined ? undefined : parseTime(schedule.restart.at);
+  if (typeof restartAt === 'number' && schedule.restart !== undefined && restartAt + schedule.restart.jitterMinutes > MINUTES_PER_DAY) {
+    ctx.addIssue({ code: 'custom', path: ['restart', 'jitterMinutes'], message: 'the restart window must end by 24:00 (move "at" earlier or shorten the jitter)' });
+  }
+  const intervals: { index: number; interval: Interval }[] = [];
+  schedule.displayOff.forEach((window, index) => {
+    const days = parseDays(window.days);
+    const from = parseTime(window.from);
+    const to = parseTime(window.to);
+    if (typeof days === 'string' || typeof from === 'string' || typeof to === 'string') return;
+    if (from === to) {
+      ctx.addIssue({ code: 'custom', path: ['displayOff', index, 'to'], message: 'must differ from "from" (for a whole day write "00:00" to "24:00")' });
+      return;
+    }
+    if (from === MINUTES_PER_DAY) {
+      ctx.addIssue({ code: 'custom', path: ['displayOff', index, 'from'], message: 'a window cannot start at 24:00 (write 00:00 of the next day)' });
+      return;
+    }
+    for (const interval of windowIntervals(days, from, to)) intervals.push({ index, interval });
+  });
+  // Windows may overlap (the display is off in their union: a weeknight window may run into
+  // a weekend-long one); one that adds nothing to another is a mistake worth naming.
+  const byWindow = new Map<number, Interval[]>();
+  for (const { index, interval } of intervals) byWindow.set(index, [...(byWindow.get(index) ?? []), interval]);
+  for (const [index, own] of byWindow) {
+    for (const [other, theirs] of byWindow) {
+      if (other === index || (other > index && coveredMinutes(own) === coveredMinutes(theirs))) continue;
+      if (coveredMinutes([...theirs, ...own]) !== coveredMinutes(theirs)) continue;
+      ctx.addIssue({ code: 'custom', path: ['displayOff', index], message: `lies wholly inside displayOff[${other}], so it changes nothing; remove it or correct its days and times` });
+      break;
+    }
+  }
+  if (!schedule.allowAlwaysOff && intervals.length > 0 && coveredMinutes(intervals.map((i) => i.interval)) >= MINUTES_PER_WEEK) {
+    ctx.addIssue({ code: 'custom', path: ['displayOff'], message: 'keeps the display off all week; if that is meant, set schedule.allowAlwaysOff to true' });
+  }
+}
 
 /** The configuration as written: what a file, the environment or the command line may hold. */
 export type ConfigInput = z.input<typeof configSchema>;

@@ -2,6 +2,7 @@
 // every secret redacted. Exit 0 when usable, 2 with every problem by key path otherwise.
 import { loadConfig, redactConfig } from '../../core/config/load.ts';
 import { reportConfigError } from '../config-report.ts';
+import { describeNext } from '../scheduler.ts';
 import { machineConfigPath } from '../machine-paths.ts';
 
 export function checkConfigCommand(options: { config?: string; packaged?: boolean }): number {
@@ -12,6 +13,8 @@ export function checkConfigCommand(options: { config?: string; packaged?: boolea
     const report = {
       file: loaded.file ?? null,
       demo: loaded.demo,
+      // What the schedule will do next, on its own clock: the thing to check before a night.
+      next: describeNext(loaded.config.schedule, Date.now()),
       config: redactConfig(loaded.config),
     };
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

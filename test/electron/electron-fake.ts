@@ -3,6 +3,7 @@
 // these stand-ins: EventEmitters with the methods the shell calls, recording the calls.
 // Everything that is not Electron (server, controller, policy) is tested for real elsewhere.
 import { EventEmitter } from 'node:events';
+import type { ProcessMetric } from 'electron';
 import { vi } from 'vitest';
 
 export class FakeWebContents extends EventEmitter {
@@ -31,6 +32,10 @@ export class FakeWebContents extends EventEmitter {
   }
   isDestroyed(): boolean {
     return this.destroyed;
+  }
+  osProcessId = 4242;
+  getOSProcessId(): number {
+    return this.osProcessId;
   }
   capturePage(): Promise<FakeNativeImage> {
     this.calls.push('capturePage');
@@ -148,6 +153,11 @@ export class FakeApp extends EventEmitter {
   readonly switches: string[][] = [];
   singleInstance = true;
   readonly commandLine = { appendSwitch: (...args: string[]) => this.switches.push(args) };
+  /** What app.getAppMetrics() reports: per process, memory in KB. */
+  metrics: { pid: number; type: string; memory: { workingSetSize: number } }[] = [];
+  getAppMetrics(): ProcessMetric[] {
+    return this.metrics as unknown as ProcessMetric[];
+  }
   requestSingleInstanceLock(): boolean {
     return this.singleInstance;
   }

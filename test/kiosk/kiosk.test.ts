@@ -71,6 +71,11 @@ class TestWindowShell extends EventEmitter<ShellEvents> implements Shell {
   rendererState(): undefined {
     return undefined;
   }
+  /** What the test says the renderer holds. */
+  memoryMB: number | undefined;
+  rendererMemoryMB(): Promise<number | undefined> {
+    return Promise.resolve(this.memoryMB);
+  }
   close(): Promise<void> {
     return Promise.resolve();
   }
@@ -88,6 +93,18 @@ interface SetUp {
   stateDir?: string;
 }
 
+/** Waits out the last seconds of a minute, so a window computed now still holds when the kiosk first looks. */
+async function steadyMinute(): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 10_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
+}
+
+/** "HH:MM" in UTC, `minutes` from now. */
+function utcClock(minutes: number): string {
+  const at = new Date(Date.now() + minutes * 60_000);
+  return `${String(at.getUTCHours()).padStart(2, '0')}:${String(at.getUTCMinutes()).padStart(2, '0')}`;
+}
+
 async function setUp(options: SetUp = {}) {
   kiosk = await startTestKiosk({ reset: { minIntervalSeconds: 10 }, status: { intervalSeconds: 1 }, ...options.overrides });
   await kiosk.upstreamWs.waitFor(() => kiosk.upstreamWs.messagesOfType('kiosk.hello').length === 1, 5000, 'hello');
@@ -101,6 +118,7 @@ async function setUp(options: SetUp = {}) {
     stateDir: options.stateDir,
     runner: { shownTimeoutMs: options.shownTimeoutMs ?? 5000, homeTimeoutMs: options.homeTimeoutMs ?? 1000 },
     watchdog: { connectGraceMs: 1500, heartbeatTimeoutMs: 1500 },
+    scheduleTickMs: 200,
     recovery: { baseDelayMs: 50, capDelayMs: 200 },
     lastApiOkAt: () => kiosk.server.status().api.lastOkAt,
   });
@@ -497,6 +515,61 @@ describe('across a process that goes away (Electron relaunches itself for restar
 
     await setUp({ stateDir });
     expect(await ackFor('c-waiting')).toMatchObject({ status: 'failed', reason: 'interrupted' });
+  });
+});
+
+describe('the schedule', () => {
+  it('turns the display off in a window that holds now: the page told, kiosk.status "off-scheduled" with the next change', async () => {
+    await setUp({ overrides: { schedule: { timezone: 'UTC', displayOff: [{ days: 'daily', from: utcClock(-1), to: utcClock(3) }] } } });
+    const p = await page();
+    await waitFor(() => p.power === 'off', { what: 'the page told' });
+    await kiosk.upstreamWs.waitFor(() => kiosk.upstreamWs.messagesOfType('kiosk.status').some((s) => s.display === 'off-scheduled'), 5000, 'status off-scheduled');
+    const status = kiosk.upstreamWs.messagesOfType('kiosk.status').find((s) => s.display === 'off-scheduled');
+    expect(status?.schedule).toMatchObject({ timezone: 'UTC', nextDisplayOn: expect.stringMatching(/^\d{4}-/) as string });
+  });
+
+  it('restarts the shell once in a restart window that holds now, when idle; no ack goes upstream for it', async () => {
+    await steadyMinute();
+    const shell = (await setUp({
+      shell: (p) => new TestWindowShell(p),
+      overrides: { idle: { returnHomeSeconds: 1 }, schedule: { timezone: 'UTC', restart: { at: utcClock(0), jitterMinutes: 0 } } },
+    })) as TestWindowShell;
+    shell.page = await page({ obey: false });
+    await waitFor(() => shell.calls.includes('relaunch'), { timeoutMs: 10_000, what: 'the scheduled restart' });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(shell.calls.filter((c) => c === 'relaunch')).toHaveLength(1);
+    expect(shellKiosk.stats.recovery.relaunches).toBe(1);
+    expect(acks().filter((a) => String(a.id).startsWith('schedule-'))).toEqual([]);
+    expect(kiosk.log.text).toContain('"reason":"scheduled restart"');
+  });
+});
+
+describe('the renderer\'s memory', () => {
+  it('above the limit: replaced at the next idle moment, not while someone uses the kiosk', async () => {
+    const shell = (await setUp({
+      shell: (p) => new TestWindowShell(p),
+      overrides: { idle: { returnHomeSeconds: 1 }, recovery: { maxRendererMemoryMB: 100, memoryCheckSeconds: 1 } },
+    })) as TestWindowShell;
+    shell.page = await page({ obey: false });
+    shell.memoryMB = 120;
+    const typing = setInterval(() => shell.emit('input'), 200);
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(shell.calls).not.toContain('recreate');
+    clearInterval(typing);
+    await waitFor(() => shell.calls.includes('recreate'), { timeoutMs: 5000, what: 'the renderer replaced' });
+    expect(shellKiosk.stats.memory).toMatchObject({ rendererMB: 120, recycled: 1 });
+  });
+
+  it('above the hard ceiling: replaced at once, whoever is there', async () => {
+    const shell = (await setUp({ shell: (p) => new TestWindowShell(p), overrides: { recovery: { maxRendererMemoryMB: 100, memoryCheckSeconds: 1 } } })) as TestWindowShell;
+    shell.page = await page({ obey: false });
+    shell.memoryMB = 151;
+    const typing = setInterval(() => shell.emit('input'), 200);
+    try {
+      await waitFor(() => shell.calls.includes('recreate'), { timeoutMs: 5000, what: 'the renderer replaced' });
+    } finally {
+      clearInterval(typing);
+    }
   });
 });
 

@@ -260,6 +260,20 @@ describe.concurrent('check-config', () => {
     expect(stderr).toBe('');
   });
 
+  it('says what the schedule does next, on the schedule\'s own clock', async () => {
+    const where = scratch();
+    const env = envFor(where);
+    const file = writeConfig(
+      { schedule: { timezone: 'Pacific/Kiritimati', displayOff: [{ days: 'daily', from: '19:00', to: '07:00' }], restart: { at: '03:30', jitterMinutes: 20 } } },
+      0o600,
+      where,
+    );
+    const { code, stdout } = await runCli(['check-config', '--config', file], env);
+    expect(code).toBe(0);
+    const { next } = JSON.parse(stdout) as { next: string };
+    expect(next).toMatch(/^display (off|on) [A-Z][a-z]{2} (19|07):00, (on|off) [A-Z][a-z]{2} (07|19):00, restart [A-Z][a-z]{2} 03:30–03:50$/);
+  });
+
   it('warns on stderr about a token file its group can read, still exiting 0', async () => {
     const where = scratch();
     const env = envFor(where);
