@@ -4,6 +4,8 @@
 // neither restarts twice nor skips a night:
 //   - the date of the last scheduled restart is kept on disk: once per local date, even
 //     across the restart itself, and a clock set back into the window does nothing;
+//   - a process that starts inside the window (after the restart, a crash, a power cut)
+//     counts as that night's restart: it is as fresh as one would make it;
 //   - a jump forward over the whole window (the clock was before it at the last tick and is
 //     past it now, the same night) restarts at once rather than waiting a day.
 import type { KioskConfig } from '../core/config/schema.ts';
@@ -117,14 +119,25 @@ export class Scheduler {
     const jumpedOver = previous !== undefined && previous.date === local.date && previous.minute < at && local.minute > end;
     const inWindow = local.minute >= at && local.minute <= end;
     if (!inWindow && !jumpedOver) return;
+    if (previous === undefined) {
+      // This process started inside the window: it is as fresh as a restart would make it.
+      this.#done(local.date);
+      this.#o.logger.info({ date: local.date }, 'schedule: started inside the restart window; no restart needed tonight');
+      return;
+    }
     if (this.#due?.date !== local.date) this.#due = { date: local.date, minute: at + Math.floor(this.#random() * (this.#restartJitter + 1)) };
     if (!jumpedOver && local.minute < this.#due.minute) return;
     // Once per local date: kept before the restart, which may take this process with it.
-    this.#lastRestartDate = local.date;
-    if (this.#o.stateFile !== undefined) saveStateFile(this.#o.stateFile, { lastRestartDate: local.date });
-    const deadline = jumpedOver ? now : now + Math.max(0, end - local.minute) * 60_000;
+    this.#done(local.date);
+    // The window's last minute ends at its end (zones' offsets are whole minutes).
+    const deadline = jumpedOver ? now : now - (now % 60_000) + (end - local.minute + 1) * 60_000;
     this.#o.logger.info({ date: local.date, deadline: new Date(deadline).toISOString(), jumpedOver }, 'schedule: the daily restart is due');
     this.#o.restart({ id: `schedule-restart-${local.date}`, deadline });
+  }
+
+  #done(date: string): void {
+    this.#lastRestartDate = date;
+    if (this.#o.stateFile !== undefined) saveStateFile(this.#o.stateFile, { lastRestartDate: date });
   }
 }
 

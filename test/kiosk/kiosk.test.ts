@@ -528,14 +528,16 @@ describe('the schedule', () => {
     expect(status?.schedule).toMatchObject({ timezone: 'UTC', nextDisplayOn: expect.stringMatching(/^\d{4}-/) as string });
   });
 
-  it('restarts the shell once in a restart window that holds now, when idle; no ack goes upstream for it', async () => {
-    await steadyMinute();
+  it('restarts the shell once in a restart window that opens while it runs, when idle; no ack goes upstream for it', async () => {
+    // The window opens at the next minute: start the kiosk in the last seconds of this one.
+    const left = 60_000 - (Date.now() % 60_000);
+    if (left > 8000) await new Promise((resolve) => setTimeout(resolve, left - 6000));
     const shell = (await setUp({
       shell: (p) => new TestWindowShell(p),
-      overrides: { idle: { returnHomeSeconds: 1 }, schedule: { timezone: 'UTC', restart: { at: utcClock(0), jitterMinutes: 0 } } },
+      overrides: { idle: { returnHomeSeconds: 1 }, schedule: { timezone: 'UTC', restart: { at: utcClock(1), jitterMinutes: 0 } } },
     })) as TestWindowShell;
     shell.page = await page({ obey: false });
-    await waitFor(() => shell.calls.includes('relaunch'), { timeoutMs: 10_000, what: 'the scheduled restart' });
+    await waitFor(() => shell.calls.includes('relaunch'), { timeoutMs: 20_000, what: 'the scheduled restart' });
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(shell.calls.filter((c) => c === 'relaunch')).toHaveLength(1);
     expect(shellKiosk.stats.recovery.relaunches).toBe(1);

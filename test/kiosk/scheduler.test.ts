@@ -56,24 +56,35 @@ describe('the daily restart', () => {
     at('2026-12-02T03:29:00Z');
     at('2026-12-02T03:35:00Z');
     expect(restarts).toEqual([]);
-    at('2026-12-02T03:40:00Z');
+    at('2026-12-02T03:40:20Z');
     at('2026-12-02T03:41:00Z');
     at('2026-12-02T03:50:00Z');
-    expect(restarts).toEqual([{ id: 'schedule-restart-2026-12-02', deadline: Date.parse('2026-12-02T03:50:00Z') }]);
+    expect(restarts).toEqual([{ id: 'schedule-restart-2026-12-02', deadline: Date.parse('2026-12-02T03:51:00Z') }]);
     at('2026-12-03T03:45:00Z');
     expect(restarts.map((r) => r.id)).toEqual(['schedule-restart-2026-12-02', 'schedule-restart-2026-12-03']);
   });
 
   it('does not come twice when the clock is set back into the window, nor in the process it restarted', () => {
     const stateFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'kiosk-schedule-')), 'schedule.json');
-    const first = scheduler(nightly, '2026-12-02T03:31:00Z', { stateFile });
+    const first = scheduler(nightly, '2026-12-02T03:20:00Z', { stateFile });
+    first.at('2026-12-02T03:31:00Z');
     expect(first.restarts).toHaveLength(1);
     first.at('2026-12-02T03:25:00Z');
     first.at('2026-12-02T03:32:00Z');
     expect(first.restarts).toHaveLength(1);
     // The restart took the process with it; the new one starts inside the same window.
     const second = scheduler(nightly, '2026-12-02T03:33:00Z', { stateFile });
+    second.at('2026-12-02T03:34:00Z');
     expect(second.restarts).toEqual([]);
+  });
+
+  it('counts a process that starts inside the window as that night\'s restart', () => {
+    const { restarts, at } = scheduler(nightly, '2026-12-02T03:35:00Z');
+    at('2026-12-02T03:45:00Z');
+    expect(restarts).toEqual([]);
+    at('2026-12-03T03:25:00Z');
+    at('2026-12-03T03:50:00Z');
+    expect(restarts).toHaveLength(1);
   });
 
   it('is not skipped when the clock jumps over the whole window: it comes at once', () => {
@@ -99,6 +110,7 @@ describe('the daily restart', () => {
 
     const fall = scheduler(schedule({ timezone: 'America/Los_Angeles', restart: { at: '01:30', jitterMinutes: 10 } }), '2026-11-01T01:00:00-07:00');
     fall.at('2026-11-01T01:35:00-07:00');
+    expect(fall.restarts).toHaveLength(1);
     fall.at('2026-11-01T01:35:00-08:00');
     expect(fall.restarts).toHaveLength(1);
   });

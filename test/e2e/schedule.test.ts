@@ -1,0 +1,120 @@
+// The schedule on the real kiosk and the real clock: a display-off window that starts now
+// blanks the X screen (and kiosk.status says why), a touch wakes it without reaching the
+// page, and the window's end brings it back by itself; a restart window that holds now
+// restarts the browser once, after the clicking stops; a page that grows past its memory
+// limit is replaced and shows content again.
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startE2eKiosk, type E2eKiosk } from '../support/e2e.ts';
+import { waitFor } from '../support/wait.ts';
+import { clickAt, darkShare, grabScreen, startXvfb, type Xvfb } from '../support/xvfb.ts';
+
+const WIDTH = 1280;
+const HEIGHT = 800;
+let xvfb: Xvfb;
+let kiosk: E2eKiosk | undefined;
+
+beforeAll(async () => {
+  xvfb = await startXvfb(`${WIDTH}x${HEIGHT}x24`);
+});
+afterAll(() => {
+  xvfb.process.kill();
+});
+afterEach(async () => {
+  await kiosk?.close();
+  kiosk = undefined;
+});
+
+/** "HH:MM" in UTC, `minutes` from now. */
+function utcClock(minutes: number): string {
+  const at = new Date(Date.now() + minutes * 60_000);
+  return `${String(at.getUTCHours()).padStart(2, '0')}:${String(at.getUTCMinutes()).padStart(2, '0')}`;
+}
+
+/** Waits until at least `seconds` are left in the current minute. */
+async function minuteWithRoom(seconds: number): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < seconds * 1000) await new Promise((resolve) => setTimeout(resolve, left + 200));
+}
+
+async function showsHome(page: Page, timeout = 20_000): Promise<void> {
+  await page.waitForSelector('#root[data-screen="home"] [data-testid="event"]', { timeout });
+}
+
+const screenDark = async () => darkShare(await grabScreen(xvfb.display, WIDTH, HEIGHT));
+const statuses = () => (kiosk?.demo?.received ?? []).filter((m) => m.type === 'kiosk.status');
+
+describe('the schedule on the Chromium shell', () => {
+  it('blanks the X screen in a window that starts now, wakes on a touch that never reaches the page, and lights it at the window\'s end', async () => {
+    await minuteWithRoom(30);
+    kiosk = await startE2eKiosk({
+      display: xvfb.display,
+      overrides: {
+        status: { intervalSeconds: 1 },
+        schedule: { timezone: 'UTC', displayOff: [{ days: 'daily', from: utcClock(0), to: utcClock(1) }], wakeOnTouchMinutes: 0.05 },
+      },
+    });
+    const page = kiosk.page();
+    await waitFor(async () => (await screenDark()) > 0.99, { timeoutMs: 10_000, what: 'a black screen' });
+    await waitFor(() => statuses().some((s) => s.display === 'off-scheduled'), { timeoutMs: 5000, what: 'kiosk.status off-scheduled' });
+
+    await showsHome(page);
+    const tile = await page.getByRole('button', { name: /Events/ }).first().boundingBox();
+    await clickAt(xvfb.display, tile!.x + tile!.width / 2, tile!.y + tile!.height / 2);
+    await waitFor(async () => (await screenDark()) < 0.5, { timeoutMs: 5000, what: 'woken by the touch' });
+    expect(await page.getAttribute('#root', 'data-screen')).toBe('home');
+    await waitFor(async () => (await screenDark()) > 0.99, { timeoutMs: 10_000, what: 'dark again after wakeOnTouchMinutes' });
+
+    // The window ends at the next full minute: the screen comes back by itself.
+    await waitFor(async () => (await screenDark()) < 0.5, { timeoutMs: 70_000, intervalMs: 500, what: 'the display on at the window\'s end' });
+    await waitFor(() => statuses().at(-1)?.display === 'on', { timeoutMs: 5000, what: 'kiosk.status on' });
+  }, 120_000);
+});
+
+describe('the daily restart and the memory limit (headless)', () => {
+  it('restarts the browser once in a window that opens while it runs, after the clicking stops, and shows content again', async () => {
+    // The window opens at the next full minute: start in the last seconds of this one.
+    const left = 60_000 - (Date.now() % 60_000);
+    if (left > 15_000) await new Promise((resolve) => setTimeout(resolve, left - 12_000));
+    kiosk = await startE2eKiosk({
+      overrides: { idle: { returnHomeSeconds: 2 }, schedule: { timezone: 'UTC', restart: { at: utcClock(1), jitterMinutes: 1 } } },
+    });
+    const before = kiosk.page();
+    await showsHome(before);
+    // Clicking from before the window opens until 3 s into it.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 60_000 - (Date.now() % 60_000) - 2000)));
+    let clicking = true;
+    const clicks = (async () => {
+      while (clicking) {
+        await before.mouse.click(4, 4).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect(kiosk.page()).toBe(before);
+    clicking = false;
+    await clicks;
+    await waitFor(() => kiosk!.shell?.page !== undefined && kiosk!.shell.page !== before, { timeoutMs: 90_000, what: 'a new browser' });
+    const after = kiosk.page();
+    await showsHome(after);
+    // Still inside the window: no second restart.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(kiosk.page()).toBe(after);
+    expect(kiosk.kiosk.stats.recovery.relaunches).toBe(1);
+  }, 150_000);
+
+  it('replaces a page that grows past recovery.maxRendererMemoryMB, and it shows content again', async () => {
+    kiosk = await startE2eKiosk({ overrides: { recovery: { maxRendererMemoryMB: 64, memoryCheckSeconds: 1 } } });
+    const grown = kiosk.page();
+    await showsHome(grown);
+    // A leak on purpose: 160 MB of arrays the page keeps.
+    await grown.evaluate(() => {
+      const hoard: number[][] = [];
+      for (let i = 0; i < 40; i++) hoard.push(new Array<number>(500_000).fill(i + 0.5));
+      (window as unknown as { hoard: number[][] }).hoard = hoard;
+    });
+    await waitFor(() => kiosk!.shell?.page !== undefined && kiosk!.shell.page !== grown, { timeoutMs: 15_000, what: 'the renderer replaced' });
+    await showsHome(kiosk.page());
+    expect(kiosk.kiosk.stats.memory.recycled).toBe(1);
+  });
+});
