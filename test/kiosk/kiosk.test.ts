@@ -93,12 +93,6 @@ interface SetUp {
   stateDir?: string;
 }
 
-/** Waits out the last seconds of a minute, so a window computed now still holds when the kiosk first looks. */
-async function steadyMinute(): Promise<void> {
-  const left = 60_000 - (Date.now() % 60_000);
-  if (left < 10_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
-}
-
 /** "HH:MM" in UTC, `minutes` from now. */
 function utcClock(minutes: number): string {
   const at = new Date(Date.now() + minutes * 60_000);
