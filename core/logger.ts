@@ -1,17 +1,19 @@
 // Structured JSON logs on stderr (stdout belongs to the CLI's machine-readable lines) and,
 // once the config is known, in size-rotated files IT can collect. Secrets are kept out by
 // construction, and as a last line of defence every line is scrubbed of the tokens and
-// the launch key before it reaches any destination.
+// the launch key, in every form core/secret-forms.ts matches, before it reaches any
+// destination.
 import { mkdirSync } from 'node:fs';
 import pino, { type DestinationStream, type Logger, type MultiStreamRes } from 'pino';
 import { createStream } from 'rotating-file-stream';
+import { REDACTED, Secrets } from './secret-forms.ts';
 
 export type { Logger };
 
 export interface LoggerOptions {
   level?: string;
-  /** Values that must never appear in a log line; read on every write, so it may grow later. */
-  secrets?: ReadonlySet<string>;
+  /** What must never appear in a log line, in any form; read on every write, so it may grow later. */
+  secrets?: Secrets;
   /** Where lines go; stderr by default (plus log files once logToFiles is called). */
   destination?: DestinationStream;
   /** With no destination given: also write to stderr (default true). */
@@ -20,14 +22,13 @@ export interface LoggerOptions {
   base?: Record<string, unknown>;
 }
 
-const REDACTED = '[redacted]';
 export const LOG_FILE_NAME = 'kiosk-shell.log';
 
 /** The destinations of loggers that write to stderr, so that log files can be added later. */
 const multistreams = new WeakMap<Logger, MultiStreamRes<string>>();
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const secrets = options.secrets ?? new Set<string>();
+  const secrets = options.secrets ?? new Secrets();
   const multistream =
     options.destination === undefined
       ? pino.multistream(options.stderr === false ? [] : [{ stream: pino.destination({ fd: 2, sync: true }), level: 'trace' }])
@@ -42,7 +43,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         paths: ['token', '*.token', 'key', '*.key', 'headers.authorization', 'headers.cookie', 'headers["x-kiosk-key"]'],
         censor: REDACTED,
       },
-      hooks: { streamWrite: (line) => scrubSecrets(line, secrets) },
+      hooks: { streamWrite: (line) => secrets.redact(line) },
     },
     options.destination ?? multistream,
   );
@@ -85,18 +86,6 @@ export function logToFiles(logger: Logger, { dir, maxFileMB, keepFiles }: LogFil
 /** A level pino knows; a typo in KIOSK_LOG_LEVEL must not stop the kiosk from starting. */
 function logLevel(requested: string | undefined): string {
   return requested !== undefined && requested in pino.levels.values ? requested : 'info';
-}
-
-/** `text` with every secret, raw or JSON-escaped, replaced. */
-export function scrubSecrets(text: string, secrets: ReadonlySet<string>): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret.length < 4) continue;
-    result = result.split(secret).join(REDACTED);
-    const escaped = JSON.stringify(secret).slice(1, -1);
-    if (escaped !== secret) result = result.split(escaped).join(REDACTED);
-  }
-  return result;
 }
 
 /**

@@ -10,6 +10,7 @@ import { installProcessGuards } from '../kiosk/process-guards.ts';
 import { startRuntime, type Runtime } from '../kiosk/runtime.ts';
 import { ConfigError, KioskError } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
+import { Secrets } from '../core/secret-forms.ts';
 import { parseShellArgs } from './args.ts';
 import { ElectronShell } from './electron-shell.ts';
 import { sendStatus, setupIpc } from './ipc.ts';
@@ -18,7 +19,7 @@ import { hardenSession, setupSecurity } from './security.ts';
 import { createKioskWindow } from './window.ts';
 
 const args = parseShellArgs(process.argv);
-const secrets = new Set<string>();
+const secrets = new Secrets();
 const logger = createLogger({ secrets, base: { shell: 'electron' } });
 let origin: string | undefined;
 let shell: ElectronShell | undefined;

@@ -13,7 +13,7 @@ import { demoDefaults, loadConfig, type ConfigSources, type LoadedConfig } from 
 import type { RuntimeConfig } from '../core/config/schema.ts';
 import { startKioskServer, type KioskServer } from '../server/kiosk-server.ts';
 import { logToFiles, type Logger } from '../core/logger.ts';
-import { secretForms } from '../core/secret-forms.ts';
+import type { Secrets } from '../core/secret-forms.ts';
 import { RENDERER_DIR, VERSION } from '../core/package-info.ts';
 import { KioskController } from './controller.ts';
 import { startDemoUpstream, type DemoUpstream } from './demo/demo-upstream.ts';
@@ -25,8 +25,11 @@ export const DEMO_STATE_FILE = 'demo-upstream.json';
 
 export interface RuntimeOptions extends ConfigSources {
   logger: Logger;
-  /** The logger's set of values to scrub; tokens and the launch key are added to it. */
-  secrets: Set<string>;
+  /**
+   * The logger's secrets; the tokens, the launch key and the demo's publisher token are
+   * added to it, and the server, the relay and the controller match against it too.
+   */
+  secrets: Secrets;
   /** What will show the page; named in the log's first line. */
   shell: ShellKind;
   rendererDir?: string;
@@ -49,7 +52,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { logger, secrets } = options;
   let loaded: LoadedConfig = loadConfig(options);
   const { upstream: configured, kioskId, log } = loaded.config;
-  if (configured !== undefined) for (const form of secretForms([configured.ws.token, configured.api.token])) secrets.add(form);
+  if (configured !== undefined) secrets.add(configured.ws.token).add(configured.api.token);
   // Browsers and other children inherit the environment: tokens given there stop here.
   if (options.env === undefined || options.env === process.env) {
     delete process.env.KIOSK_WS_TOKEN;
@@ -83,7 +86,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
   const { upstream } = loaded.config;
   if (upstream === undefined) throw new Error('unreachable: a loaded config without a demo has upstreams');
-  for (const form of secretForms([upstream.ws.token, upstream.api.token])) secrets.add(form);
+  secrets.add(upstream.ws.token).add(upstream.api.token);
   const config: RuntimeConfig = { ...loaded.config, upstream };
 
   let server: KioskServer;

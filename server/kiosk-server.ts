@@ -10,6 +10,7 @@ import { KioskError } from '../core/errors.ts';
 import { Guard, type Refusal, type RefusalReason } from './guard.ts';
 import { createLaunchKey } from './launch-key.ts';
 import { rateLimitedLog, type Logger } from '../core/logger.ts';
+import { Secrets } from '../core/secret-forms.ts';
 import { Relay, type RelayStats } from './relay.ts';
 import type { RendererHubStats } from './renderer-hub.ts';
 import type { UplinkStats } from './uplink.ts';
@@ -22,8 +23,11 @@ export interface KioskServerOptions {
   version: string;
   logger: Logger;
   rendererDir: string;
-  /** Values to keep out of logs; the launch key is added to it. */
-  secrets?: Set<string>;
+  /**
+   * What must never reach the page, a response or (when the logger shares it) a log line;
+   * both tokens and the launch key are added to it.
+   */
+  secrets?: Secrets;
 }
 
 export interface KioskStatus {
@@ -50,9 +54,11 @@ export interface KioskServer {
   close(): Promise<void>;
 }
 
-export async function startKioskServer({ config, version, logger, rendererDir, secrets }: KioskServerOptions): Promise<KioskServer> {
+export async function startKioskServer(options: KioskServerOptions): Promise<KioskServer> {
+  const { config, version, logger, rendererDir } = options;
   const key = createLaunchKey();
-  secrets?.add(key);
+  const secrets = options.secrets ?? new Secrets();
+  secrets.add(config.upstream.ws.token).add(config.upstream.api.token).add(key);
   const startedAt = Date.now();
   let port = 0;
   const guard = new Guard(key, () => port);
@@ -77,8 +83,8 @@ export async function startKioskServer({ config, version, logger, rendererDir, s
     }, 'request refused by the guard');
   };
 
-  const relay = new Relay({ config, version, logger });
-  const api = createApiProxy({ upstream: config.upstream.api, secrets: [config.upstream.ws.token], kioskId: config.kioskId, version, logger });
+  const relay = new Relay({ config, version, logger, secrets });
+  const api = createApiProxy({ upstream: config.upstream.api, secrets, kioskId: config.kioskId, version, logger });
   const status = (): KioskStatus => ({
     kioskId: config.kioskId,
     version,

@@ -14,7 +14,7 @@ import {
   type UpstreamVerdict,
 } from './messages.ts';
 import { RendererHub } from './renderer-hub.ts';
-import { secretForms } from '../core/secret-forms.ts';
+import { Secrets } from '../core/secret-forms.ts';
 import { Uplink, type UplinkState } from './uplink.ts';
 
 type DownDrop = Extract<DownstreamVerdict, { kind: 'drop' }>['reason'] | 'contains-secret';
@@ -44,6 +44,8 @@ export interface RelayOptions {
   config: RuntimeConfig;
   version: string;
   logger: Logger;
+  /** What must never reach the page (by default the two tokens); shared with the logger. */
+  secrets?: Secrets;
 }
 
 export class Relay extends EventEmitter<RelayEvents> {
@@ -53,7 +55,7 @@ export class Relay extends EventEmitter<RelayEvents> {
   readonly #logger: Logger;
   readonly #version: string;
   readonly #allowUp: ReadonlySet<string>;
-  readonly #secrets: Buffer[];
+  readonly #secrets: Secrets;
   readonly #pageNumbers = new WeakMap<WebSocket, number>();
   #pagesSeen = 0;
   readonly #stats: RelayStats = {
@@ -72,14 +74,14 @@ export class Relay extends EventEmitter<RelayEvents> {
     sentByShell: 0,
   };
 
-  constructor({ config, version, logger }: RelayOptions) {
+  constructor({ config, version, logger, secrets }: RelayOptions) {
     super();
     this.#config = config;
     this.#logger = logger;
     this.#version = version;
     this.#allowUp = new Set(config.relay.allowUp);
     // Neither token may reach the page, whichever upstream echoes it.
-    this.#secrets = secretForms([config.upstream.ws.token, config.upstream.api.token]).map((form) => Buffer.from(form));
+    this.#secrets = secrets ?? new Secrets([config.upstream.ws.token, config.upstream.api.token]);
     const { ws } = config.upstream;
     this.uplink = new Uplink({
       url: ws.url,
@@ -179,7 +181,7 @@ export class Relay extends EventEmitter<RelayEvents> {
         return;
       case 'forward':
         // An upstream that echoes the token must not hand it to the page.
-        if (this.#secrets.some((secret) => data.includes(secret))) {
+        if (this.#secrets.foundIn(verdict.text)) {
           down.dropped['contains-secret']++;
           return;
         }

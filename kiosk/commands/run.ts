@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ConfigError } from '../../core/errors.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
+import { Secrets } from '../../core/secret-forms.ts';
 import { PACKAGE_ROOT } from '../../core/package-info.ts';
 import { ChromiumShell, findChromium } from '../chromium-shell.ts';
 import { reportStartFailure } from '../config-report.ts';
@@ -62,7 +63,7 @@ async function runChromium(options: RunOptions): Promise<number | undefined> {
     headless = true;
   }
 
-  const secrets = new Set<string>();
+  const secrets = new Secrets();
   const logger = createLogger({ secrets });
   installProcessGuards(logger);
   let runtime: Runtime;

@@ -1,6 +1,7 @@
 // `kiosk-shell serve`: the local server and the uplink with no window. Prints exactly one
 // JSON line on stdout when ready; logs go to stderr; SIGTERM/SIGINT stop it within 2 s.
 import { createLogger } from '../../core/logger.ts';
+import { Secrets } from '../../core/secret-forms.ts';
 import { reportStartFailure } from '../config-report.ts';
 import { HeadlessShell } from '../headless-shell.ts';
 import { machineConfigPath } from '../machine-paths.ts';
@@ -8,7 +9,7 @@ import { installProcessGuards } from '../process-guards.ts';
 import { closeOnSignals, startRuntime } from '../runtime.ts';
 
 export async function serveCommand(options: { config?: string; port?: number; packaged?: boolean }): Promise<number | undefined> {
-  const secrets = new Set<string>();
+  const secrets = new Secrets();
   const logger = createLogger({ secrets });
   installProcessGuards(logger);
   let runtime;

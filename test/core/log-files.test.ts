@@ -4,13 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger, LOG_FILE_NAME, logToFiles } from '../../core/logger.ts';
+import { Secrets } from '../../core/secret-forms.ts';
 import { waitFor } from '../support/wait.ts';
 
 describe('log files', () => {
   it('get every line as JSON, with its bindings and without secrets', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kiosk-logs-'));
     const secret = `Token ${'s3cr3t'.repeat(6)}`;
-    const logger = createLogger({ stderr: false, secrets: new Set([secret]) });
+    const logger = createLogger({ stderr: false, secrets: new Secrets([secret]) });
     expect(logToFiles(logger, { dir, maxFileMB: 1, keepFiles: 2 })).toBe(path.join(dir, LOG_FILE_NAME));
     logger.setBindings({ kiosk: 'lobby-1' });
     logger.info({ header: secret }, 'first');

@@ -6,6 +6,7 @@ import { loadConfig } from '../../core/config/load.ts';
 import type { RuntimeConfig } from '../../core/config/schema.ts';
 import { startKioskServer, type KioskServer } from '../../server/kiosk-server.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
+import { Secrets } from '../../core/secret-forms.ts';
 import { ApiUpstream } from './upstream-api.ts';
 import { WsUpstream } from './upstream-ws.ts';
 
@@ -71,8 +72,8 @@ export async function startTestKiosk(
   const runtimeConfig: RuntimeConfig = { ...config, upstream: config.upstream };
   const log = new LogCapture();
   const scrub = options.scrubLogs ?? true;
-  const secrets = new Set([wsToken, apiToken]);
-  const logger = createLogger({ destination: log, secrets: scrub ? secrets : new Set(), level: 'debug' });
+  const secrets = new Secrets([wsToken, apiToken]);
+  const logger = createLogger({ destination: log, secrets: scrub ? secrets : new Secrets(), level: 'debug' });
   const server = await startKioskServer({ config: runtimeConfig, version: '0.0.0-test', logger, rendererDir: FIXTURE_RENDERER, secrets });
   return {
     server,
