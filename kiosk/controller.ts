@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { RuntimeConfig } from '../core/config/schema.ts';
 import { rateLimitedLog, type Logger } from '../core/logger.ts';
+import { Secrets, upstreamTextForLog } from '../core/secret-forms.ts';
 import type { LocalMessage, ResetCommand } from '../server/messages.ts';
 import type { Relay } from '../server/relay.ts';
 import { PageWatchdog, type PageState } from './page-watchdog.ts';
@@ -31,6 +32,8 @@ export interface ControllerOptions {
   lastApiOkAt?: () => string | null;
   now?: () => number;
   random?: () => number;
+  /** The runtime's secrets, kept out of upstream text that is logged (by default the two tokens). */
+  secrets?: Secrets;
 }
 
 type IgnoredWhy = Extract<ResetDecision, { action: 'ignore' }>['why'];
@@ -63,6 +66,7 @@ export class KioskController {
   /** Pending one-shot timers (a reset's stagger, a recovery step's delay) and the periodic ones. */
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #lastApiOkAt: () => string | null;
+  readonly #secrets: Secrets;
   readonly #resets: ControllerStats['resets'] = {
     received: 0,
     reloaded: 0,
@@ -86,6 +90,7 @@ export class KioskController {
     this.#now = options.now ?? Date.now;
     this.#ackTimeoutMs = options.ackTimeoutMs ?? 30_000;
     this.#lastApiOkAt = options.lastApiOkAt ?? (() => null);
+    this.#secrets = options.secrets ?? new Secrets([config.upstream.ws.token, config.upstream.api.token]);
     this.#startedAt = this.#now();
     const stateFile = (name: string) => (stateDir === undefined ? undefined : path.join(stateDir, name));
     const warn = rateLimitedLog(this.#logger, { max: 3, windowMs: 3_600_000 });
@@ -149,7 +154,8 @@ export class KioskController {
       this.#ack(reset.id, 'ignored', 0);
       return;
     }
-    this.#logger.info({ resetId: reset.id, delayMs: decision.delayMs, reason: reset.reason }, 'reset: reloading');
+    const reason = reset.reason === undefined ? undefined : upstreamTextForLog(reset.reason, this.#secrets);
+    this.#logger.info({ resetId: reset.id, delayMs: decision.delayMs, reason }, 'reset: reloading');
     this.#after(decision.delayMs, () => void this.#reloadFor(reset, receivedAt));
   }
 

@@ -113,6 +113,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         logger,
         stateDir,
         lastApiOkAt: () => server.status().api.lastOkAt,
+        secrets,
       });
       controller.start();
       attached = { shell, controller };

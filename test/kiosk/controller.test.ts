@@ -10,6 +10,8 @@ import { HeadlessShell } from '../../kiosk/headless-shell.ts';
 import type { Shell, ShellEvents } from '../../kiosk/shell.ts';
 import { startTestKiosk, type TestKiosk } from '../support/kiosk.ts';
 import { SimulatedPage } from '../support/page-sim.ts';
+import { echoesOf, recoverable } from '../support/secret-echoes.ts';
+import { credentialOf } from '../../core/secret-forms.ts';
 import { waitFor } from '../support/wait.ts';
 
 /**
@@ -47,8 +49,14 @@ let kiosk: TestKiosk;
 let controller: KioskController;
 const pages: SimulatedPage[] = [];
 
-async function setUp(options: { shell?: Shell; overrides?: Record<string, unknown>; ackTimeoutMs?: number; stateDir?: string } = {}) {
-  kiosk = await startTestKiosk({ reset: { minIntervalSeconds: 10 }, status: { intervalSeconds: 1 }, ...options.overrides });
+async function setUp(
+  options: { shell?: Shell; overrides?: Record<string, unknown>; ackTimeoutMs?: number; stateDir?: string; scrubLogs?: boolean } = {},
+) {
+  kiosk = await startTestKiosk(
+    { reset: { minIntervalSeconds: 10 }, status: { intervalSeconds: 1 }, ...options.overrides },
+    {},
+    { scrubLogs: options.scrubLogs ?? true },
+  );
   await kiosk.upstreamWs.waitFor(() => kiosk.upstreamWs.messagesOfType('kiosk.hello').length === 1, 5000, 'hello');
   const shell = options.shell ?? new HeadlessShell(kiosk.server.relay);
   controller = new KioskController({
@@ -119,6 +127,29 @@ describe('a reset with no window attached (serve)', () => {
     expect(p.loads).toBe(2);
     expect(acks().filter((a) => a.status === 'reloaded').map((a) => a.id)).toEqual(['flood-0']);
     expect(acks().filter((a) => a.status === 'ignored')).toHaveLength(19);
+  });
+
+  it('logs the upstream\'s reason scrubbed of either token in any form, and cut to 200 characters (the logger\'s own scrubbing off)', async () => {
+    await setUp({ scrubLogs: false, overrides: { reset: { minIntervalSeconds: 0 } } });
+    await page();
+    const reasons: { token: string; reason: string }[] = [];
+    for (const token of [kiosk.wsToken, kiosk.apiToken]) {
+      for (const echo of echoesOf(token)) reasons.push({ token, reason: `maintenance (${echo.name}): ${echo.text}`.slice(0, 500) });
+      // A 500-character reason (the most the message allows) with the token across the 200-character cut.
+      reasons.push({ token, reason: `${'.'.repeat(190)}${credentialOf(token)}${'.'.repeat(500)}`.slice(0, 500) });
+    }
+    for (const [i, { reason }] of reasons.entries()) {
+      kiosk.upstreamWs.broadcast(JSON.stringify({ type: 'kiosk.reset', id: `why-${i}`, target: 'all', reason }));
+      await kiosk.upstreamWs.waitFor(() => acks().length === i + 1, 5000, `ack ${i}`);
+    }
+    const lines = kiosk.log.lines.filter((line) => line.includes('"msg":"reset: reloading"'));
+    expect(lines).toHaveLength(reasons.length);
+    for (const [i, line] of lines.entries()) {
+      const { token } = reasons[i]!;
+      expect(recoverable(line, token), line).toBe(false);
+      expect(line, line).toContain('[redacted]');
+      expect((JSON.parse(line) as { reason: string }).reason.length).toBeLessThanOrEqual(201);
+    }
   });
 
   it('ignores resets for another kiosk or group, without acknowledging them', async () => {
