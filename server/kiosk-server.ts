@@ -3,6 +3,7 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { Admission, HEAD_CHECK_INTERVAL_MS, HEAD_TIMEOUT_MS, type AdmissionLimits, type AdmissionStats } from './admission.ts';
 import { createApiProxy, type ApiStats } from './api-proxy.ts';
 import { createApp } from './app.ts';
 import type { RuntimeConfig } from '../core/config/schema.ts';
@@ -28,6 +29,8 @@ export interface KioskServerOptions {
    * both tokens and the launch key are added to it.
    */
   secrets?: Secrets;
+  /** Connection budgets (server/admission.ts); the defaults suit every kiosk, tests lower them. */
+  admission?: AdmissionLimits;
 }
 
 export interface KioskStatus {
@@ -40,6 +43,7 @@ export interface KioskStatus {
   api: ApiStats;
   refused: Record<RefusalReason, number>;
   badRequests: number;
+  connections: AdmissionStats;
 }
 
 export interface KioskServer {
@@ -84,6 +88,7 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
   };
 
   const relay = new Relay({ config, version, logger, secrets });
+  const admission = new Admission(options.admission);
   const api = createApiProxy({ upstream: config.upstream.api, secrets, kioskId: config.kioskId, version, logger });
   const status = (): KioskStatus => ({
     kioskId: config.kioskId,
@@ -95,6 +100,7 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
     api: { ...api.stats },
     refused: { ...refused },
     badRequests,
+    connections: admission.stats,
   });
   const app = createApp({
     guard,
@@ -105,10 +111,22 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
     onError: (error, req) => logger.error({ err: error, path: req.path }, 'request failed'),
   });
 
-  const server: Server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 60_000, headersTimeout: 15_000 }, app);
+  const server: Server = createServer(
+    {
+      maxHeaderSize: 16 * 1024,
+      requestTimeout: 60_000,
+      headersTimeout: HEAD_TIMEOUT_MS,
+      connectionsCheckingInterval: HEAD_CHECK_INTERVAL_MS,
+    },
+    app,
+  );
   server.keepAliveTimeout = 5_000;
-  // The page needs a handful; a local process opening thousands must not exhaust the fds.
-  server.maxConnections = 512;
+  // Who keeps a socket (a local process opening thousands must neither exhaust the fds nor
+  // lock the page out): decided per connection, before Express sees a request.
+  server.on('connection', (socket: Duplex) => admission.admit(socket));
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) =>
+    admission.request(req.socket, res, guard.checkRequest(req, 'keyed') === undefined),
+  );
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const path = (req.url ?? '').split('?')[0];
@@ -120,6 +138,10 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
     }
     if (path !== '/ws') {
       rejectUpgrade(socket, 404, { error: 'not-found' });
+      return;
+    }
+    if (!admission.upgrade(socket)) {
+      rejectUpgrade(socket, 503, { error: 'too-many-connections' });
       return;
     }
     relay.hub.accept(req, socket, head);
