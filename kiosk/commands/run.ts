@@ -94,9 +94,9 @@ async function runChromium(options: RunOptions): Promise<number | undefined> {
   // a screen started by systemd would otherwise put it in the journal.
   if (headless) say(`the kiosk is at ${runtime.server.pageUrl}`);
   const url = headless ? runtime.server.pageUrl : `${runtime.server.origin}/`;
+  // Before the ready line: a supervisor may stop the kiosk the moment it reads it.
+  closeOnSignals(logger).attach(runtime);
   process.stdout.write(`${JSON.stringify({ event: 'ready', url, shell: 'chromium', headless })}\n`);
-
-  closeOnSignals(runtime, logger);
   return undefined;
 }
 
