@@ -90,8 +90,9 @@ export class Admission {
     if (keyed) res.setHeader('connection', 'close');
     this.#waiting.delete(socket);
     this.#serving.add(socket);
-    res.once('close', () => {
-      // Served: back among the waiting, as the newest (keep-alive until its next head).
+    // Served: back among the waiting, as the newest (keep-alive until its next head). A
+    // response that does not finish takes its connection with it (forgotten on close).
+    res.once('finish', () => {
       if (!this.#serving.delete(socket) || socket.destroyed) return;
       this.#waiting.add(socket);
     });
