@@ -138,8 +138,9 @@ export const LOGGED_TEXT_MAX_CHARS = 200;
  */
 export function upstreamTextForLog(text: string, secrets: Secrets, maxChars = LOGGED_TEXT_MAX_CHARS): string {
   // Only the head can reach the line; a match that starts in it ends within `window`.
-  const clean = secrets.redact(text.slice(0, maxChars + secrets.window));
-  return clean.length > maxChars ? `${clean.slice(0, maxChars)}…` : clean;
+  const head = text.slice(0, maxChars + secrets.window);
+  const clean = secrets.redact(head);
+  return clean.length > maxChars || head.length < text.length ? `${clean.slice(0, maxChars)}…` : clean;
 }
 
 // ── Decoding ─────────────────────────────────────────────────────────────────────────────

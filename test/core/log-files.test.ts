@@ -5,6 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger, flushLogs, LOG_BATCH_BYTES, LOG_FILE_NAME, logToFiles } from '../../core/logger.ts';
 import { Secrets } from '../../core/secret-forms.ts';
+import { LogCapture } from '../support/kiosk.ts';
+import { echoesOf, recoverable } from '../support/secret-echoes.ts';
 import { waitFor } from '../support/wait.ts';
 
 describe('log files', () => {
@@ -72,6 +74,20 @@ describe('log files', () => {
   it('are not opened for a logger with its own destination', () => {
     const logger = createLogger({ destination: { write: () => undefined } });
     expect(logToFiles(logger, { dir: mkdtempSync(path.join(os.tmpdir(), 'kiosk-logs-')), maxFileMB: 1, keepFiles: 1 })).toBeUndefined();
+  });
+});
+
+describe('log lines', () => {
+  it('are scrubbed of every form of a secret the logger knows, and stay valid JSON', () => {
+    const token = `Signature keyId="kiosk",sig="${'5eC2'.repeat(8)}+/\\x"`;
+    const log = new LogCapture();
+    const logger = createLogger({ destination: log, secrets: new Secrets([token]) });
+    for (const echo of echoesOf(token)) logger.warn({ upstreamSaid: echo.text, nested: { again: `<${echo.text}>` } }, `echo: ${echo.text}`);
+    expect(log.lines).toHaveLength(echoesOf(token).length);
+    for (const line of log.lines) {
+      expect(recoverable(line, token), line).toBe(false);
+      expect(() => JSON.parse(line) as unknown).not.toThrow();
+    }
   });
 });
 
