@@ -9,7 +9,8 @@ import { machineConfigPath } from '../kiosk/machine-paths.ts';
 import { installProcessGuards } from '../kiosk/process-guards.ts';
 import { startRuntime, type Runtime } from '../kiosk/runtime.ts';
 import { ConfigError, KioskError } from '../core/errors.ts';
-import { createLogger } from '../core/logger.ts';
+import { createLogger, flushLogs } from '../core/logger.ts';
+import { Secrets } from '../core/secret-forms.ts';
 import { parseShellArgs } from './args.ts';
 import { ElectronShell } from './electron-shell.ts';
 import { sendStatus, setupIpc } from './ipc.ts';
@@ -18,7 +19,7 @@ import { hardenSession, setupSecurity } from './security.ts';
 import { createKioskWindow } from './window.ts';
 
 const args = parseShellArgs(process.argv);
-const secrets = new Set<string>();
+const secrets = new Secrets();
 const logger = createLogger({ secrets, base: { shell: 'electron' } });
 let origin: string | undefined;
 let shell: ElectronShell | undefined;
@@ -110,7 +111,12 @@ async function start(): Promise<void> {
     if (stopping) return;
     stopping = true;
     event.preventDefault();
-    void runtime.close().finally(() => app.exit(0));
+    // The log file last: it writes asynchronously, and app.exit() drops what it still holds.
+    void runtime
+      .close()
+      .catch((error: unknown) => logger.error({ err: error }, 'error while stopping'))
+      .then(() => flushLogs(logger))
+      .finally(() => app.exit(0));
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => app.quit());
   logger.info({ windows: BrowserWindow.getAllWindows().length }, 'kiosk window open');

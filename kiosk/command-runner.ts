@@ -143,7 +143,8 @@ export class CommandRunner {
       lastReloadAt: journal.lastReloadAt,
       random: this.#o.random,
     });
-    const reason = command.reason === undefined ? undefined : (this.#o.logText?.(command.reason) ?? command.reason.slice(0, 200));
+    // The upstream's free text: scrubbed of every secret form and cut before it reaches a log.
+    const reason = command.reason === undefined ? undefined : (this.#o.logText?.(command.reason) ?? '(not logged)');
     if (decision.action === 'repeat') return this.#repeat(command.id ?? '');
     if (command.id !== null) journal.received(command.id, command.name, now);
     if (decision.action === 'answer') {

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { RuntimeConfig } from '../core/config/schema.ts';
 import { rateLimitedLog, type Logger } from '../core/logger.ts';
+import { Secrets, upstreamTextForLog } from '../core/secret-forms.ts';
 import type { PageToShell } from '../protocol/page.ts';
 import type { DisplayState, StatusFrame } from '../protocol/upstream.ts';
 import type { PagesPort, UpstreamPort } from '../server/relay.ts';
@@ -33,6 +34,8 @@ export interface KioskOptions {
   stateDir: string | undefined;
   /** When the API last answered (from the server's API proxy), for kiosk.status. */
   lastApiOkAt?: () => string | null;
+  /** The runtime's secrets, kept out of upstream text that is logged (by default the two tokens). */
+  secrets?: Secrets;
   recovery?: { baseDelayMs?: number; capDelayMs?: number };
   watchdog?: { connectGraceMs?: number; heartbeatTimeoutMs?: number };
   runner?: Pick<CommandRunnerOptions, 'shownTimeoutMs' | 'homeTimeoutMs' | 'acceptAfterMs' | 'logText'>;
@@ -74,6 +77,7 @@ export class Kiosk {
     const onSaveError = (error: unknown) =>
       warn('state-not-saved', { dir: stateDir, code: (error as NodeJS.ErrnoException).code }, 'cannot save kiosk state (kept in memory only)');
     const clock = options.now ? { now: options.now } : {};
+    const secrets = options.secrets ?? new Secrets([config.upstream.ws.token, config.upstream.api.token]);
     const idleMs = (config.idle.returnHomeSeconds || DEFAULT_IDLE_SECONDS) * 1000;
     this.activity = new Activity(clock);
     this.display = new Display({ shell, wakeMs: config.schedule.wakeOnTouchMinutes * 60_000, logger, ...clock });
@@ -94,6 +98,7 @@ export class Kiosk {
       idleMs,
       screenshot: { privacyMs: config.screenshot.privacySeconds * 1000, maxBytes: config.screenshot.maxBytes },
       logger,
+      logText: (text) => upstreamTextForLog(text, secrets),
       onRelaunch: (reason) => this.#recovery.relaunched(reason),
       ...options.runner,
       ...clock,

@@ -13,8 +13,8 @@ import path from 'node:path';
 import { demoDefaults, loadConfig, type ConfigSources, type LoadedConfig } from '../core/config/load.ts';
 import type { RuntimeConfig } from '../core/config/schema.ts';
 import { startKioskServer, type KioskServer } from '../server/kiosk-server.ts';
-import { logToFiles, type Logger } from '../core/logger.ts';
-import { secretForms } from '../core/secret-forms.ts';
+import { flushLogs, logToFiles, type Logger } from '../core/logger.ts';
+import type { Secrets } from '../core/secret-forms.ts';
 import { RENDERER_DIR, VERSION } from '../core/package-info.ts';
 import { startDemoUpstream, type DemoUpstream } from './demo/demo-upstream.ts';
 import { defaultLogDir, defaultStateDir } from './machine-paths.ts';
@@ -26,8 +26,11 @@ export const DEMO_STATE_FILE = 'demo-upstream.json';
 
 export interface RuntimeOptions extends ConfigSources {
   logger: Logger;
-  /** The logger's set of values to scrub; tokens and the launch key are added to it. */
-  secrets: Set<string>;
+  /**
+   * The logger's secrets; the tokens, the launch key and the demo's publisher token are
+   * added to it, and the server, the relay and the controller match against it too.
+   */
+  secrets: Secrets;
   /** What will show the page; named in the log's first line. */
   shell: ShellKind;
   rendererDir?: string;
@@ -50,7 +53,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { logger, secrets } = options;
   let loaded: LoadedConfig = loadConfig(options);
   const { upstream: configured, kioskId, log } = loaded.config;
-  if (configured !== undefined) for (const form of secretForms([configured.ws.token, configured.api.token])) secrets.add(form);
+  if (configured !== undefined) secrets.add(configured.ws.token).add(configured.api.token);
   // Browsers and other children inherit the environment: tokens given there stop here.
   if (options.env === undefined || options.env === process.env) {
     delete process.env.KIOSK_WS_TOKEN;
@@ -84,7 +87,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
   const { upstream } = loaded.config;
   if (upstream === undefined) throw new Error('unreachable: a loaded config without a demo has upstreams');
-  for (const form of secretForms([upstream.ws.token, upstream.api.token])) secrets.add(form);
+  secrets.add(upstream.ws.token).add(upstream.api.token);
   const config: RuntimeConfig = { ...loaded.config, upstream };
 
   let server: KioskServer;
@@ -121,6 +124,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         logger,
         stateDir,
         lastApiOkAt: () => server.status().api.lastOkAt,
+        secrets,
       });
       kiosk.start();
       attached = shell;
@@ -139,19 +143,53 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   };
 }
 
-/** A supervisor's stop (SIGTERM, or Ctrl-C) closes everything in order; the process is gone within 2 s whatever happens. */
-export function closeOnSignals(runtime: Runtime, logger: Logger, deadlineMs = 1800): void {
+export interface SignalStop {
+  /** The runtime to close on a stop; a stop that came before it is carried out now. */
+  attach(runtime: Runtime): void;
+  /** A stop was requested: do not announce the kiosk as ready. */
+  readonly stopping: boolean;
+}
+
+/** What the log file's flush is left of the stop budget, at least. */
+const FLUSH_RESERVE_MS = 400;
+
+/**
+ * A supervisor's stop (SIGTERM, or Ctrl-C): the runtime closes in order, then the log file
+ * is flushed, and the process exits 0 within 2 s whatever happens. Install it before the
+ * ready line (or before start-up): a stop right after ready must be a clean one, and a
+ * supervisor reads ready as "may be stopped now".
+ */
+export function closeOnSignals(logger: Logger, deadlineMs = 1800): SignalStop {
+  let runtime: Runtime | undefined;
+  let closeAttached: ((runtime: Runtime) => void) | undefined;
   const stop = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'stopping');
+    const started = Date.now();
     setTimeout(() => process.exit(0), deadlineMs).unref();
-    runtime.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'error while stopping');
-        process.exit(0);
-      },
-    );
+    closeAttached = (attached) => {
+      const closeBudget = Math.max(0, deadlineMs - FLUSH_RESERVE_MS - (Date.now() - started));
+      void withTimeout(attached.close(), closeBudget)
+        .catch((error: unknown) => logger.error({ err: error }, 'error while stopping'))
+        .then(() => flushLogs(logger, Math.max(0, deadlineMs - 50 - (Date.now() - started))))
+        .finally(() => process.exit(0));
+    };
+    if (runtime !== undefined) closeAttached(runtime);
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  return {
+    attach(attached) {
+      runtime = attached;
+      closeAttached?.(attached);
+    },
+    get stopping() {
+      return closeAttached !== undefined;
+    },
+  };
+}
+
+/** `promise`, or nothing once `ms` have passed. */
+function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
 }

@@ -12,7 +12,7 @@ import type { RequestHandler } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { ApiUpstreamConfig, WithToken } from '../core/config/schema.ts';
 import type { Logger } from '../core/logger.ts';
-import { secretForms } from '../core/secret-forms.ts';
+import type { Secrets } from '../core/secret-forms.ts';
 import { SecretScrubber } from './secret-scrubber.ts';
 import { describeUpstreamFailure } from './upstream-errors.ts';
 
@@ -54,8 +54,8 @@ export interface ApiStats {
 
 export interface ApiProxyOptions {
   upstream: WithToken<ApiUpstreamConfig>;
-  /** Every token the page must never see (this API's and the uplink's). */
-  secrets: readonly string[];
+  /** Every secret the page must never see: this API's token, the uplink's, the launch key. */
+  secrets: Secrets;
   kioskId: string;
   version: string;
   logger: Logger;
@@ -67,7 +67,7 @@ export function createApiProxy({ upstream, secrets, kioskId, version, logger }: 
 } {
   const stats: ApiStats = { requests: 0, failures: 0, lastOkAt: null };
   const base = new URL(upstream.url);
-  const hidden = secretForms([upstream.token, ...secrets]);
+  const hidden = secrets.add(upstream.token);
   const timeoutMs = upstream.timeoutSeconds * 1000;
 
   const onProxyReq = (proxyReq: ClientRequest) => {
@@ -106,7 +106,7 @@ export function createApiProxy({ upstream, secrets, kioskId, version, logger }: 
     res.writeHead(status, responseHeaders(proxyRes, base, hidden));
     const stages: (NodeJS.ReadableStream | Transform | ServerResponse)[] = [proxyRes];
     if (decoder) stages.push(decoder);
-    stages.push(...hidden.map((form) => new SecretScrubber(form)), res);
+    stages.push(new SecretScrubber(hidden), res);
     pipeline(stages, (error) => {
       if (error && !res.destroyed) res.destroy();
     });
@@ -187,15 +187,21 @@ export function isConfinedPath(url: string): boolean {
   return !decoded.split('/').some((segment) => segment === '.' || segment === '..');
 }
 
-function responseHeaders(proxyRes: IncomingMessage, base: URL, hidden: readonly string[]): Record<string, string | string[]> {
+/**
+ * The allow-listed headers, each dropped whole when it holds a form of a secret (in a
+ * Content-Disposition filename*, a Location's query, percent-encoded or in base64): a header
+ * cannot be partly redacted without changing what it means.
+ */
+function responseHeaders(proxyRes: IncomingMessage, base: URL, hidden: Secrets): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(proxyRes.headers)) {
     if (value === undefined || !FORWARDED_RESPONSE_HEADERS.has(name)) continue;
     const text = Array.isArray(value) ? value.join('\n') : value;
-    if (hidden.some((form) => text.includes(form))) continue;
+    if (hidden.foundIn(text)) continue;
     if (name === 'location') {
-      const location = rewriteLocation(String(value), base);
-      if (location !== undefined) headers.location = location;
+      const location = rewriteLocation(text, base);
+      // Checked again as rewritten: URL parsing re-encodes some characters.
+      if (location !== undefined && !hidden.foundIn(location)) headers.location = location;
       continue;
     }
     headers[name] = value;

@@ -3,6 +3,7 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { Admission, HEAD_CHECK_INTERVAL_MS, HEAD_TIMEOUT_MS, type AdmissionLimits, type AdmissionStats } from './admission.ts';
 import { createApiProxy, type ApiStats } from './api-proxy.ts';
 import { createApp } from './app.ts';
 import type { RuntimeConfig } from '../core/config/schema.ts';
@@ -12,6 +13,7 @@ import { KioskError } from '../core/errors.ts';
 import { Guard, type Refusal, type RefusalReason } from './guard.ts';
 import { createLaunchKey } from './launch-key.ts';
 import { rateLimitedLog, type Logger } from '../core/logger.ts';
+import { Secrets } from '../core/secret-forms.ts';
 import { Relay, type PagesPort, type RelayStats, type UpstreamPort } from './relay.ts';
 import type { RendererHubStats } from './renderer-hub.ts';
 import type { UplinkStats } from './uplink.ts';
@@ -24,8 +26,13 @@ export interface KioskServerOptions {
   version: string;
   logger: Logger;
   rendererDir: string;
-  /** Values to keep out of logs; the launch key is added to it. */
-  secrets?: Set<string>;
+  /**
+   * What must never reach the page, a response or (when the logger shares it) a log line;
+   * both tokens and the launch key are added to it.
+   */
+  secrets?: Secrets;
+  /** Connection budgets (server/admission.ts); the defaults suit every kiosk, tests lower them. */
+  admission?: AdmissionLimits;
   /** The first frame on every uplink connection (kiosk.hello). */
   hello: () => HelloFrame;
   /** The kiosk's settings for a page, sent in its local.hello. */
@@ -44,6 +51,7 @@ export interface KioskStatus {
   api: ApiStats;
   refused: Record<RefusalReason, number>;
   badRequests: number;
+  connections: AdmissionStats;
   [more: string]: unknown;
 }
 
@@ -60,9 +68,11 @@ export interface KioskServer {
   close(): Promise<void>;
 }
 
-export async function startKioskServer({ config, version, logger, rendererDir, secrets, hello, greet, statusOf }: KioskServerOptions): Promise<KioskServer> {
+export async function startKioskServer(options: KioskServerOptions): Promise<KioskServer> {
+  const { config, version, logger, rendererDir, hello, greet, statusOf } = options;
   const key = createLaunchKey();
-  secrets?.add(key);
+  const secrets = options.secrets ?? new Secrets();
+  secrets.add(config.upstream.ws.token).add(config.upstream.api.token).add(key);
   const startedAt = Date.now();
   let port = 0;
   const guard = new Guard(key, () => port);
@@ -87,8 +97,9 @@ export async function startKioskServer({ config, version, logger, rendererDir, s
     }, 'request refused by the guard');
   };
 
-  const relay = new Relay({ config, logger, hello, greet });
-  const api = createApiProxy({ upstream: config.upstream.api, secrets: [config.upstream.ws.token], kioskId: config.kioskId, version, logger });
+  const relay = new Relay({ config, logger, hello, greet, secrets });
+  const admission = new Admission(options.admission);
+  const api = createApiProxy({ upstream: config.upstream.api, secrets, kioskId: config.kioskId, version, logger });
   const status = (): KioskStatus => ({
     ...statusOf?.(),
     kioskId: config.kioskId,
@@ -100,6 +111,7 @@ export async function startKioskServer({ config, version, logger, rendererDir, s
     api: { ...api.stats },
     refused: { ...refused },
     badRequests,
+    connections: admission.stats,
   });
   const app = createApp({
     guard,
@@ -110,10 +122,22 @@ export async function startKioskServer({ config, version, logger, rendererDir, s
     onError: (error, req) => logger.error({ err: error, path: req.path }, 'request failed'),
   });
 
-  const server: Server = createServer({ maxHeaderSize: 16 * 1024, requestTimeout: 60_000, headersTimeout: 15_000 }, app);
+  const server: Server = createServer(
+    {
+      maxHeaderSize: 16 * 1024,
+      requestTimeout: 60_000,
+      headersTimeout: HEAD_TIMEOUT_MS,
+      connectionsCheckingInterval: HEAD_CHECK_INTERVAL_MS,
+    },
+    app,
+  );
   server.keepAliveTimeout = 5_000;
-  // The page needs a handful; a local process opening thousands must not exhaust the fds.
-  server.maxConnections = 512;
+  // Who keeps a socket (a local process opening thousands must neither exhaust the fds nor
+  // lock the page out): decided per connection, before Express sees a request.
+  server.on('connection', (socket: Duplex) => admission.admit(socket));
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) =>
+    admission.request(req.socket, res, guard.checkRequest(req, 'keyed') === undefined),
+  );
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const path = (req.url ?? '').split('?')[0];
@@ -125,6 +149,10 @@ export async function startKioskServer({ config, version, logger, rendererDir, s
     }
     if (path !== '/ws') {
       rejectUpgrade(socket, 404, { error: 'not-found' });
+      return;
+    }
+    if (!admission.upgrade(socket)) {
+      rejectUpgrade(socket, 503, { error: 'too-many-connections' });
       return;
     }
     relay.accept(req, socket, head);

@@ -11,7 +11,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { RuntimeConfig } from '../core/config/schema.ts';
 import type { Logger } from '../core/logger.ts';
-import { secretForms } from '../core/secret-forms.ts';
+import { Secrets } from '../core/secret-forms.ts';
 import { PAGE_PROTOCOL_VERSION, parsePageToShell, type PageSettings, type PageToShell, type ShellToPage, type UplinkState } from '../protocol/page.ts';
 import {
   classifyPageFrame,
@@ -74,6 +74,8 @@ export interface RelayOptions {
   hello: () => HelloFrame;
   /** What every page is told when it connects (the kiosk's settings for it). */
   greet: () => PageSettings;
+  /** What must never reach the page (by default the two tokens); shared with the logger. */
+  secrets?: Secrets;
 }
 
 export class Relay {
@@ -99,10 +101,10 @@ export class Relay {
     sentByShell: 0,
   };
 
-  constructor({ config, logger, hello, greet }: RelayOptions) {
+  constructor({ config, logger, hello, greet, secrets: shared }: RelayOptions) {
     const allowUp: ReadonlySet<string> = new Set(config.relay.allowUp);
-    // Neither token may reach the page, whichever upstream echoes it.
-    const secrets = secretForms([config.upstream.ws.token, config.upstream.api.token]).map((form) => Buffer.from(form));
+    // Neither token may reach the page, whichever upstream echoes it, in whatever form.
+    const secrets = shared ?? new Secrets([config.upstream.ws.token, config.upstream.api.token]);
     const { ws } = config.upstream;
     const uplink = new Uplink({
       url: ws.url,
@@ -149,7 +151,8 @@ export class Relay {
         down.dropped.binary++;
         return;
       }
-      const verdict = classifyUpstream(data.toString('utf8'));
+      const text = data.toString('utf8');
+      const verdict = classifyUpstream(text);
       switch (verdict.kind) {
         case 'command':
         case 'refused':
@@ -158,7 +161,7 @@ export class Relay {
           return;
         case 'forward':
           // An upstream that echoes the token must not hand it to the page.
-          if (secrets.some((secret) => data.includes(secret))) {
+          if (secrets.foundIn(text)) {
             down.dropped['contains-secret']++;
             return;
           }

@@ -102,7 +102,7 @@ export function distIsStale(): boolean {
   const renderer = path.join(REPO_ROOT, 'dist', 'renderer', 'index.html');
   if (!existsSync(built) || !existsSync(renderer)) return true;
   const builtAt = Math.min(statSync(built).mtimeMs, statSync(renderer).mtimeMs);
-  return newestMtime(['server', 'kiosk', 'renderer']) > builtAt;
+  return newestMtime(['core', 'server', 'kiosk', 'renderer']) > builtAt;
 }
 
 function newestMtime(dirs: string[]): number {

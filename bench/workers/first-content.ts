@@ -4,12 +4,13 @@
 // {"event":"content"} once an event card is visible, then stops.
 //   argv[2]  the config file
 import { createLogger } from '../../core/logger.ts';
+import { Secrets } from '../../core/secret-forms.ts';
 import { ChromiumShell, findChromium } from '../../kiosk/chromium-shell.ts';
 import { startRuntime } from '../../kiosk/runtime.ts';
 
 const CONTENT = '#root[data-screen="home"] [data-testid="event"]';
 
-const secrets = new Set<string>();
+const secrets = new Secrets();
 const logger = createLogger({ secrets, level: 'warn' });
 const runtime = await startRuntime({ configPath: process.argv[2], shell: 'chromium', logger, secrets });
 const executablePath = findChromium();

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ConfigError } from '../../core/errors.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
+import { Secrets } from '../../core/secret-forms.ts';
 import { PACKAGE_ROOT } from '../../core/package-info.ts';
 import { ChromiumShell, findChromium } from '../chromium-shell.ts';
 import { reportStartFailure } from '../config-report.ts';
@@ -62,7 +63,7 @@ async function runChromium(options: RunOptions): Promise<number | undefined> {
     headless = true;
   }
 
-  const secrets = new Set<string>();
+  const secrets = new Secrets();
   const logger = createLogger({ secrets });
   installProcessGuards(logger);
   let runtime: Runtime;
@@ -95,9 +96,9 @@ async function runChromium(options: RunOptions): Promise<number | undefined> {
   // a screen started by systemd would otherwise put it in the journal.
   if (headless) say(`the kiosk is at ${runtime.server.pageUrl}`);
   const url = headless ? runtime.server.pageUrl : `${runtime.server.origin}/`;
+  // Before the ready line: a supervisor may stop the kiosk the moment it reads it.
+  closeOnSignals(logger).attach(runtime);
   process.stdout.write(`${JSON.stringify({ event: 'ready', url, shell: 'chromium', headless })}\n`);
-
-  closeOnSignals(runtime, logger);
   return undefined;
 }
 

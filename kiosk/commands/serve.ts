@@ -1,6 +1,8 @@
 // `kiosk-shell serve`: the local server and the uplink with no window. Prints exactly one
-// JSON line on stdout when ready; logs go to stderr; SIGTERM/SIGINT stop it within 2 s.
+// JSON line on stdout when ready; logs go to stderr; SIGTERM/SIGINT stop it within 2 s, at
+// any moment: the handlers are installed first, before start-up and the ready line.
 import { createLogger } from '../../core/logger.ts';
+import { Secrets } from '../../core/secret-forms.ts';
 import { reportStartFailure } from '../config-report.ts';
 import { HeadlessShell } from '../headless-shell.ts';
 import { machineConfigPath } from '../machine-paths.ts';
@@ -8,9 +10,10 @@ import { installProcessGuards } from '../process-guards.ts';
 import { closeOnSignals, startRuntime } from '../runtime.ts';
 
 export async function serveCommand(options: { config?: string; port?: number; packaged?: boolean }): Promise<number | undefined> {
-  const secrets = new Set<string>();
+  const secrets = new Secrets();
   const logger = createLogger({ secrets });
   installProcessGuards(logger);
+  const signals = closeOnSignals(logger);
   let runtime;
   try {
     runtime = await startRuntime({
@@ -26,8 +29,7 @@ export async function serveCommand(options: { config?: string; port?: number; pa
     return reportStartFailure(error, logger);
   }
   await runtime.attach(new HeadlessShell(runtime.server.relay.pages));
-  process.stdout.write(`${JSON.stringify({ event: 'ready', url: runtime.server.pageUrl })}\n`);
-
-  closeOnSignals(runtime, logger);
+  signals.attach(runtime);
+  if (!signals.stopping) process.stdout.write(`${JSON.stringify({ event: 'ready', url: runtime.server.pageUrl })}\n`);
   return undefined;
 }

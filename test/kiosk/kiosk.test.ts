@@ -15,6 +15,8 @@ import type { PagesPort } from '../../server/relay.ts';
 import { httpRequest, pageHeaders } from '../support/clients.ts';
 import { startTestKiosk, type TestKiosk } from '../support/kiosk.ts';
 import { SimulatedPage } from '../support/page-sim.ts';
+import { echoesOf, recoverable } from '../support/secret-echoes.ts';
+import { credentialOf } from '../../core/secret-forms.ts';
 import { waitFor } from '../support/wait.ts';
 
 /**
@@ -87,20 +89,24 @@ const pages: SimulatedPage[] = [];
 
 interface SetUp {
   shell?: (pages: PagesPort) => Shell;
+  /** false: the logger does not know the secrets (its last-resort scrubbing off). */
+  scrubLogs?: boolean;
+  /** The kiosk's clock (default the real one). */
+  now?: () => number;
   overrides?: Record<string, unknown>;
   shownTimeoutMs?: number;
   homeTimeoutMs?: number;
   stateDir?: string;
 }
 
-/** "HH:MM" in UTC, `minutes` from now. */
-function utcClock(minutes: number): string {
-  const at = new Date(Date.now() + minutes * 60_000);
+/** "HH:MM" in UTC, `minutes` from now (on `clock`). */
+function utcClock(minutes: number, clock = Date.now): string {
+  const at = new Date(clock() + minutes * 60_000);
   return `${String(at.getUTCHours()).padStart(2, '0')}:${String(at.getUTCMinutes()).padStart(2, '0')}`;
 }
 
 async function setUp(options: SetUp = {}) {
-  kiosk = await startTestKiosk({ reset: { minIntervalSeconds: 10 }, status: { intervalSeconds: 1 }, ...options.overrides });
+  kiosk = await startTestKiosk({ reset: { minIntervalSeconds: 10 }, status: { intervalSeconds: 1 }, ...options.overrides }, {}, { scrubLogs: options.scrubLogs ?? true });
   await kiosk.upstreamWs.waitFor(() => kiosk.upstreamWs.messagesOfType('kiosk.hello').length === 1, 5000, 'hello');
   const shell = (options.shell ?? ((p) => new HeadlessShell(p)))(kiosk.server.relay.pages);
   shellKiosk = new Kiosk({
@@ -115,6 +121,7 @@ async function setUp(options: SetUp = {}) {
     scheduleTickMs: 200,
     recovery: { baseDelayMs: 50, capDelayMs: 200 },
     lastApiOkAt: () => kiosk.server.status().api.lastOkAt,
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
   shellKiosk.start();
   await shell.open();
@@ -192,6 +199,29 @@ describe('resets under serve (no window: the page reloads itself)', () => {
     ]);
     expect(p.loads).toBe(1);
     expect(p.homes).toBe(0);
+  });
+
+  it('logs the upstream\'s reason scrubbed of either token in any form, and cut to 200 characters (the logger\'s own scrubbing off)', async () => {
+    await setUp({ scrubLogs: false, overrides: { reset: { minIntervalSeconds: 0 } } });
+    await page();
+    const reasons: { token: string; reason: string }[] = [];
+    for (const token of [kiosk.wsToken, kiosk.apiToken]) {
+      for (const echo of echoesOf(token)) reasons.push({ token, reason: `maintenance (${echo.name}): ${echo.text}`.slice(0, 500) });
+      // A 500-character reason (the most the message allows) with the token across the 200-character cut.
+      reasons.push({ token, reason: `${'.'.repeat(190)}${credentialOf(token)}${'.'.repeat(500)}`.slice(0, 500) });
+    }
+    for (const [i, { reason }] of reasons.entries()) {
+      send({ type: 'kiosk.reset', id: `why-${i}`, target: 'all', reason });
+      await kiosk.upstreamWs.waitFor(() => terminal().length === i + 1, 5000, `ack ${i}`);
+    }
+    const lines = kiosk.log.lines.filter((line) => line.includes('"msg":"command received"'));
+    expect(lines).toHaveLength(reasons.length);
+    for (const [i, line] of lines.entries()) {
+      const { token } = reasons[i]!;
+      expect(recoverable(line, token), line).toBe(false);
+      expect(line, line).toContain('[redacted]');
+      expect((JSON.parse(line) as { reason: string }).reason.length).toBeLessThanOrEqual(201);
+    }
   });
 
   it('reloads for a legacy reset but has no id to acknowledge', async () => {
@@ -523,12 +553,13 @@ describe('the schedule', () => {
   });
 
   it('restarts the shell once in a restart window that opens while it runs, when idle; no ack goes upstream for it', async () => {
-    // The window opens at the next minute: start the kiosk in the last seconds of this one.
-    const left = 60_000 - (Date.now() % 60_000);
-    if (left > 8000) await new Promise((resolve) => setTimeout(resolve, left - 6000));
+    // The kiosk's clock runs 5 s before the next full minute, when the window opens.
+    const offset = 55_000 - (Date.now() % 60_000);
+    const clock = () => Date.now() + offset;
     const shell = (await setUp({
       shell: (p) => new TestWindowShell(p),
-      overrides: { idle: { returnHomeSeconds: 1 }, schedule: { timezone: 'UTC', restart: { at: utcClock(1), jitterMinutes: 0 } } },
+      now: clock,
+      overrides: { idle: { returnHomeSeconds: 1 }, schedule: { timezone: 'UTC', restart: { at: utcClock(1, clock), jitterMinutes: 0 } } },
     })) as TestWindowShell;
     shell.page = await page({ obey: false });
     await waitFor(() => shell.calls.includes('relaunch'), { timeoutMs: 20_000, what: 'the scheduled restart' });

@@ -15,6 +15,7 @@ import { loadConfig } from '../../core/config/load.ts';
 import type { RuntimeConfig } from '../../core/config/schema.ts';
 import { startKioskServer, type KioskServer } from '../../server/kiosk-server.ts';
 import { createLogger } from '../../core/logger.ts';
+import { Secrets } from '../../core/secret-forms.ts';
 import { FIXTURE_RENDERER, LogCapture, serverHooks } from './kiosk.ts';
 import { SimulatedPage } from './page-sim.ts';
 import { freePort } from './ports.ts';
@@ -131,7 +132,7 @@ export interface FleetKiosk {
 export async function startFleetKiosk(daphne: Daphne, id: string, token: string, groups: string[] = []): Promise<FleetKiosk> {
   const log = new LogCapture();
   const header = `Token ${token}`;
-  const logger = createLogger({ destination: log, secrets: new Set([header]) });
+  const logger = createLogger({ destination: log, secrets: new Secrets([header]) });
   const { config } = loadConfig({
     env: {},
     cli: {

@@ -11,6 +11,7 @@ import { loadConfig } from '../../core/config/load.ts';
 import type { RuntimeConfig } from '../../core/config/schema.ts';
 import { startKioskServer, type KioskServer } from '../../server/kiosk-server.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
+import { Secrets } from '../../core/secret-forms.ts';
 import { RENDERER_DIR } from '../../core/package-info.ts';
 import { HeadlessShell } from '../../kiosk/headless-shell.ts';
 import { Kiosk } from '../../kiosk/kiosk.ts';
@@ -54,7 +55,7 @@ export async function startE2eKiosk(options: E2eOptions = {}): Promise<E2eKiosk>
   const executablePath = findChromium();
   if (executablePath === undefined) throw new Error('Chromium is not installed: run scripts/setup.sh --test');
   const log = new LogCapture();
-  const secrets = new Set<string>();
+  const secrets = new Secrets();
   const logger = createLogger({ destination: log, secrets, level: 'debug' });
 
   // The upstream's address and token are fixed up front, so that a kiosk started while

@@ -4,8 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../core/config/load.ts';
 import type { RuntimeConfig } from '../../core/config/schema.ts';
+import type { AdmissionLimits } from '../../server/admission.ts';
 import { startKioskServer, type KioskServer, type KioskServerOptions } from '../../server/kiosk-server.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
+import { Secrets } from '../../core/secret-forms.ts';
 import { ApiUpstream } from './upstream-api.ts';
 import { WsUpstream } from './upstream-ws.ts';
 
@@ -46,6 +48,8 @@ export interface TestKioskOptions {
    * scrubbing is off and a log line shows whatever the code put in it (default true).
    */
   scrubLogs?: boolean;
+  /** Connection budgets (server/admission.ts), lowered to reach them with fewer sockets. */
+  admission?: AdmissionLimits;
 }
 
 /** A kiosk whose upstreams are fresh fixtures; `overrides` is a config layer on top. */
@@ -71,9 +75,17 @@ export async function startTestKiosk(
   const runtimeConfig: RuntimeConfig = { ...config, upstream: config.upstream };
   const log = new LogCapture();
   const scrub = options.scrubLogs ?? true;
-  const secrets = new Set([wsToken, apiToken]);
-  const logger = createLogger({ destination: log, secrets: scrub ? secrets : new Set(), level: 'debug' });
-  const server = await startKioskServer({ ...serverHooks(runtimeConfig, '0.0.0-test'), config: runtimeConfig, version: '0.0.0-test', logger, rendererDir: FIXTURE_RENDERER, secrets });
+  const secrets = new Secrets([wsToken, apiToken]);
+  const logger = createLogger({ destination: log, secrets: scrub ? secrets : new Secrets(), level: 'debug' });
+  const server = await startKioskServer({
+    ...serverHooks(runtimeConfig, '0.0.0-test'),
+    config: runtimeConfig,
+    version: '0.0.0-test',
+    logger,
+    rendererDir: FIXTURE_RENDERER,
+    secrets,
+    ...(options.admission === undefined ? {} : { admission: options.admission }),
+  });
   return {
     server,
     config: runtimeConfig,

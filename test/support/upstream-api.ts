@@ -3,6 +3,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { echoesOf } from './secret-echoes.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -46,6 +47,35 @@ export class ApiUpstream {
             res.writeHead(200, { 'content-type': 'application/json', 'x-echo-auth': String(req.headers.authorization) });
             res.end(JSON.stringify(req.headers));
             return;
+          case '/api/echo-form/': {
+            // Misbehaves on purpose: writes the Authorization header it received back in one
+            // of the forms upstreams write it (?form=N, see echoesOf), in one place (?in=).
+            const query = new URL(url, 'http://upstream').searchParams;
+            const text = echoesOf(String(req.headers.authorization)).at(Number(query.get('form')))?.text ?? 'no such form';
+            switch (query.get('in')) {
+              case 'location':
+                res.writeHead(302, { location: `http://127.0.0.1:${this.port}/api/next/?auth=${text}` });
+                res.end();
+                return;
+              case 'header':
+                res.writeHead(200, { 'content-type': 'text/plain', 'content-language': text, etag: `"${text}"` });
+                res.end('ok');
+                return;
+              case 'disposition':
+                res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename*=UTF-8''${text}` });
+                res.end('ok');
+                return;
+              case 'json':
+                // Through the upstream's own JSON encoder, which escapes the form again.
+                res.writeHead(200, { 'content-type': 'application/json' });
+                res.end(JSON.stringify({ headers: { authorization: text } }));
+                return;
+              default:
+                res.writeHead(200, { 'content-type': 'text/html' });
+                res.end(`<pre>Authorization: ${text}</pre>`);
+                return;
+            }
+          }
           case '/api/gzip-echo/':
             res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
             res.end(gzipSync(JSON.stringify(req.headers)));
