@@ -125,25 +125,21 @@ class KioskConsumer(AsyncWebsocketConsumer):
 
         token = self._token_from_headers()
         identity = None
+        why = "no 'Authorization: Token ...' header" if token is None else "unknown or revoked token"
         if token is not None:
             try:
                 self._presence = presence.worker()
                 await self._presence.start()
                 self.connection_id = uuid.uuid4().hex
-                identity = await self._db(
-                    presence.open_connection, token, self._presence, self.connection_id, self.channel_name,
-                    self._client_host(),
+                identity = await fleet_db(presence.open_connection)(
+                    token, self._presence, self.connection_id, self.channel_name, self._client_host(),
                 )
             except Exception:
-                logger.exception("kiosk connection from %s refused: database error", self._client_host())
-                identity = None
+                logger.exception("kiosk connection from %s: database error", self._client_host())
+                identity, why = None, "database error (the kiosk retries)"
         if identity is None:
             # Closing before accept makes the server refuse the handshake (HTTP 403).
-            logger.warning(
-                "kiosk connection from %s refused: %s",
-                self._client_host(),
-                "no 'Authorization: Token ...' header" if token is None else "unknown or revoked token",
-            )
+            logger.warning("kiosk connection from %s refused: %s", self._client_host(), why)
             await self.close()
             return
         try:

@@ -13,20 +13,44 @@ and no added delay when calls are rare, one commit per batch when they come in a
 """
 
 import asyncio
+import functools
+import random
+import time
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import DatabaseSyncToAsync
+from django.db import OperationalError, connection
 
 # A bound on one transaction's length; a wave larger than this is written in several.
 MAX_BATCH = 200
+
+# SQLite refuses a transaction that read and then wants to write while another process
+# wrote meanwhile ("database is locked" at once, without waiting for the busy timeout).
+# Such a transaction was rolled back whole, so running it again is safe.
+LOCKED_RETRIES = 8
 
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-fleet-db")
 
 
 def fleet_db(func):
     """``func`` as an awaitable run in the fleet's database thread (old connections closed around it)."""
-    return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_executor)
+    return DatabaseSyncToAsync(_retrying_when_locked(func), thread_sensitive=False, executor=_executor)
+
+
+def _retrying_when_locked(func):
+    @functools.wraps(func)
+    def call(*args, **kwargs):
+        for attempt in range(LOCKED_RETRIES):
+            try:
+                return func(*args, **kwargs)
+            except OperationalError as exc:
+                if "locked" not in str(exc) or connection.in_atomic_block or attempt == LOCKED_RETRIES - 1:
+                    raise
+                time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    return call
 
 
 class Batcher:

@@ -168,8 +168,10 @@ def _rejected_fields(count, reason, now):
 
 
 def register_worker(worker_id, host, pid):
+    # One INSERT (the id is new with each process): no read before the write, which SQLite
+    # would refuse outright while another worker writes.
     now = timezone.now()
-    Worker.objects.update_or_create(pk=worker_id, defaults={"host": host, "pid": pid, "started_at": now, "last_heartbeat": now})
+    Worker.objects.create(id=worker_id, host=host, pid=pid, started_at=now, last_heartbeat=now)
 
 
 def heartbeat(worker_id, host, pid, live, gone):
@@ -243,7 +245,8 @@ class WorkerPresence:
         """(DB thread) Write the worker row and its live connections again."""
         live, _ = self.snapshot()
         now = timezone.now()
-        Worker.objects.update_or_create(pk=self.id, defaults={"host": self.host, "pid": self.pid, "last_heartbeat": now})
+        if not Worker.objects.filter(pk=self.id).update(last_heartbeat=now):
+            Worker.objects.create(id=self.id, host=self.host, pid=self.pid, started_at=now, last_heartbeat=now)
         Connection.objects.bulk_create([c.row(self.id) for c in live], ignore_conflicts=True)
 
     async def start(self):
