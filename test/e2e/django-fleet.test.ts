@@ -7,7 +7,7 @@
 // every delivery is terminal by its expiry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareDjango, startRedis, TERMINAL, type CommandStatus, type Daphne, type DjangoProject, type FleetStatus } from '../support/django.ts';
-import { SimFleet, SimKiosk } from '../support/sim-kiosk.ts';
+import { SimFleet } from '../support/sim-kiosk.ts';
 import { waitFor } from '../support/wait.ts';
 
 const COUNT = 300;
@@ -82,7 +82,7 @@ describe('two daphne workers, 300 kiosks, workers stopped and killed', () => {
     expect(offlineAfter).toBeLessThan(30);
 
     const id = await project.command('home', '--all', '--expires-in', '60');
-    await waitFor(async () => onB.every((k) => k.answered.has(id)), { timeoutMs: 30_000, intervalMs: 100, what: 'B\'s kiosks to answer' });
+    await waitFor(() => onB.every((k) => k.answered.has(id)), { timeoutMs: 30_000, intervalMs: 100, what: 'B\'s kiosks to answer' });
     let status = await commandStatus(id);
     for (const k of onB) expect(status.kiosks[k.id]?.status).toBe('done');
     for (const k of onA) expect(status.kiosks[k.id]).toEqual({ status: 'pending', reason: null });
@@ -128,7 +128,7 @@ describe('two daphne workers, 300 kiosks, workers stopped and killed', () => {
     // as online: whatever presence says, only a written frame makes a delivery "sent".
     const id = await project.command('restart', '--all', '--expires-in', '60');
     console.log(`SIGKILL: the command was sent ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
-    await waitFor(async () => moved.every((k) => k.answered.has(id)), { timeoutMs: 30_000, intervalMs: 100, what: 'C\'s kiosks to answer' });
+    await waitFor(() => moved.every((k) => k.answered.has(id)), { timeoutMs: 30_000, intervalMs: 100, what: 'C\'s kiosks to answer' });
     let status = await commandStatus(id);
     for (const k of stay) expect(status.kiosks[k.id], k.id).toEqual({ status: 'pending', reason: null });
     for (const k of moved) expect(status.kiosks[k.id]?.status).toBe('done');
@@ -166,7 +166,7 @@ describe('two daphne workers, 300 kiosks, workers stopped and killed', () => {
 
     const id = await project.command('screenshot', '--all', '--when', 'idle', '--expires-in', '8');
     const expiresAt = Date.parse((await commandStatus(id)).expiresAt);
-    await waitFor(async () => rest.every((k) => k.answered.has(id)) && [...silent, ...waiting].every((k) => k.framesFor(id).length > 0), {
+    await waitFor(() => rest.every((k) => k.answered.has(id)) && [...silent, ...waiting].every((k) => k.framesFor(id).length > 0), {
       timeoutMs: 30_000,
       intervalMs: 100,
       what: 'the online kiosks to get it',

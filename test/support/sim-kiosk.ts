@@ -179,11 +179,11 @@ export class SimKiosk {
         this.statusTimer = setInterval(() => this.sendStatus(), this.opts.statusEveryMs);
       }
     });
-    ws.on('message', (data, isBinary) => {
+    ws.on('message', (data: Buffer, isBinary) => {
       if (isBinary) return;
       let frame: unknown;
       try {
-        frame = JSON.parse(data.toString());
+        frame = JSON.parse(data.toString('utf8'));
       } catch {
         return;
       }
