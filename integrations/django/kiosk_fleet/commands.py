@@ -236,6 +236,9 @@ def owed_on_hello(kiosk_pk, version=None, limit=100):
             collapsed_into=keeper, note="folded into %s: one reload answers both" % keeper.command_id, updated_at=now
         )
         rows = [row for row in rows if row.pk not in folded]
+    # Accepted ones last: the kiosk is already on them (a resend only heals a lost terminal
+    # ack), so they must not hold up what it has not seen yet.
+    rows.sort(key=lambda row: row.state == Delivery.ACCEPTED)
     return [_owed(row.pk, row.command, row.kiosk_key) for row in rows]
 
 

@@ -275,8 +275,13 @@ class KioskConsumer(AsyncWebsocketConsumer):
         result = await self._guarded(
             batcher(commands.store_screenshots, self.SCREENSHOT_BATCH).submit((self.identity.pk, shot)), "store_screenshot"
         )
-        if result is not None and result[0] == commands.REFUSED:
+        if result is None:
+            return
+        if result[0] == commands.REFUSED:
             self._reject(result[1])
+        else:
+            # Stored (or stored already): no more large frames for this id.
+            self._screenshots_owed.pop(shot.command_id, None)
 
     _handlers = {
         protocol.HELLO: _on_hello,

@@ -250,7 +250,8 @@ class WorkerPresence:
         Connection.objects.bulk_create([c.row(self.id) for c in live], ignore_conflicts=True)
 
     async def start(self):
-        if self._started is None:
+        """Register the worker (once; again after a failure, e.g. a database that was down)."""
+        if self._started is None or (self._started.done() and self._started.exception() is not None):
             self._started = asyncio.get_running_loop().create_task(self._register())
         await asyncio.shield(self._started)
 

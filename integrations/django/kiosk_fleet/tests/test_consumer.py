@@ -479,12 +479,21 @@ class ScreenshotTests(FleetTransactionTestCase):
 
     async def test_a_large_frame_is_only_read_on_a_connection_owed_a_screenshot(self):
         client = await self.connect("lobby-1")
-        big = base64.b64encode(padded_jpeg(100 * 1024)).decode()
+        big = padded_jpeg(100 * 1024)
         with self.assertLogs("kiosk_fleet", "WARNING") as logs:
             await client.send_json({"type": "kiosk.status", "renderer": "x" * (100 * 1024)})
-            await client.send_json({"type": "kiosk.screenshot", "id": "c-000000000000", "data": big})
+            await client.send_json({"type": "kiosk.screenshot", "id": "c-000000000000", "data": base64.b64encode(big).decode()})
             await client.barrier()
         self.assertEqual(sum("larger than 65536" in line for line in logs.output), 2)
+        shot = await db(send_command)("screenshot", "all")
+        await client.receive_json()
+        with self.assertLogs("kiosk_fleet", "WARNING") as logs:
+            await client.send_json({"type": "kiosk.status", "renderer": "x" * (100 * 1024)})  # owed a screenshot, but not one
+            await client.screenshot(shot.id, image=big)  # the one owed: read and kept
+            await client.screenshot(shot.id, image=big)  # no second large frame for it
+            await client.barrier()
+        self.assertEqual(sum("larger than 65536" in line for line in logs.output), 2)
+        self.assertEqual((await db(Screenshot.objects.get)()).size, len(big))
         await client.close()
 
     @override_settings(KIOSK_FLEET_SCREENSHOTS_PER_KIOSK=2)

@@ -109,6 +109,21 @@ class LiveTests(FleetTransactionTestCase):
         await asyncio.sleep(0.3)
         self.assertEqual(await db(delivery_state)(reset.id, "a-1"), Delivery.PENDING)
 
+    async def test_a_worker_whose_registration_failed_registers_again_on_the_next_connection(self):
+        from unittest import mock
+
+        with mock.patch.object(presence, "register_worker", side_effect=presence.IntegrityError("database is down")):
+            _, token = await db(create_kiosk)("a-1")
+            client = KioskClient(token=token, kiosk_id="a-1")
+            with self.assertLogs("kiosk_fleet", "WARNING"):
+                self.assertFalse((await client.connect())[0])
+            await client.close()
+        client = KioskClient(token=token, kiosk_id="a-1")
+        self.assertTrue((await client.connect())[0])
+        await client.hello()
+        self.assertTrue(await db(online)("a-1"))
+        await client.close()
+
     async def test_the_heartbeat_keeps_a_quiet_connection_online(self):
         client = await self.connect("a-1")
         await asyncio.sleep(1.5)  # more than twice the timeout, and nothing said

@@ -226,6 +226,13 @@ class OwedTests(TestCase):
         self.assertEqual([o.command_id for o in owed], [home.id, sent.id])  # the sent one again: its ack may be lost
         self.assertEqual(Kiosk.objects.get(pk=self.kiosk.pk).version, "2.0")
 
+    def test_accepted_ones_come_last_so_they_do_not_hold_up_what_the_kiosk_has_not_seen(self):
+        waiting = send_command("restart", "all", when="idle")
+        mark_sent(list(waiting.deliveries.values_list("pk", flat=True)))
+        record_ack(self.kiosk.pk, ack(waiting.id, "accepted", waiting_for="idle"))
+        home = send_command("home", "all")
+        self.assertEqual([o.command_id for o in owed_on_hello(self.kiosk.pk)], [home.id, waiting.id])
+
     def test_pending_resets_fold_into_the_newest_one(self):
         old = send_reset("all", reason="old")
         idle = send_command("reset", "all", when="idle")
