@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
@@ -295,7 +295,8 @@ def record_acks(items):
     """Record ``[(kiosk_pk, protocol.Ack)]`` in one transaction; one ``(outcome, detail)`` each.
 
     Each ack runs in its own savepoint, so one that fails is rolled back alone (its result
-    is the exception) and the others stay.
+    is the exception) and the others stay. A database that refuses the transaction as a
+    whole ("locked") fails the batch, which is then run again (``dbthread``).
     """
     results = []
     with transaction.atomic():
@@ -303,6 +304,8 @@ def record_acks(items):
             try:
                 with transaction.atomic():
                     results.append(record_ack(kiosk_pk, ack))
+            except OperationalError:
+                raise
             except Exception as exc:  # noqa: BLE001 -- handed back to the connection that sent it
                 results.append(exc)
     return results
@@ -314,14 +317,35 @@ def record_ack(kiosk_pk, ack, now=None):
     Refused: no delivery of that id for this kiosk, a delivery never sent to it, an ack
     naming another command, or one that would move a terminal state (a ``failed`` never
     becomes ``ignored``).
+
+    The conditional UPDATE comes first, the reads that explain a refusal after it: on SQLite
+    a transaction that reads before it writes is refused outright while another worker writes.
     """
     now = now or timezone.now()
-    delivery = (
-        Delivery.objects.filter(command_id=ack.command_id, kiosk_id=kiosk_pk)
-        .select_related("command")
-        .only("pk", "state", "expires_at", "late_status", "command__command")
-        .first()
-    )
+    mine = Delivery.objects.filter(command_id=ack.command_id, kiosk_id=kiosk_pk)
+    answerable = mine.filter(state__in=(Delivery.SENT, Delivery.ACCEPTED), expires_at__gt=now)
+    if ack.command is not None:
+        answerable = answerable.filter(command__command=ack.command)
+    if ack.status == ACCEPTED:
+        change = {"state": Delivery.ACCEPTED, "waiting_for": ack.waiting_for, "updated_at": now}
+        followers = (Delivery.PENDING, Delivery.SENT)
+    else:
+        change = {
+            "state": ack.status, "reason": ack.reason, "ms": ack.ms, "answered_at": now, "updated_at": now,
+            "waiting_for": "",
+        }
+        followers = Delivery.OPEN
+    if answerable.update(**change):
+        pk = mine.values_list("pk", flat=True).get()
+        Delivery.objects.filter(collapsed_into=pk, state__in=followers, expires_at__gt=now).update(**change)
+        seen = {"last_seen": now}
+        if ack.status != ACCEPTED:
+            seen.update(last_ack_command_id=ack.command_id, last_ack_status=ack.status, last_ack_at=now)
+        Kiosk.objects.filter(pk=kiosk_pk).update(**seen)
+        return RECORDED, ""
+
+    # Nothing was answerable: say why.
+    delivery = mine.select_related("command").only("pk", "state", "expires_at", "late_status", "command__command").first()
     if delivery is None:
         return REFUSED, "ack for a command that was not sent to this kiosk"
     if ack.command is not None and ack.command != delivery.command.command:
@@ -329,48 +353,19 @@ def record_ack(kiosk_pk, ack, now=None):
     state = delivery.state
     if state == Delivery.PENDING:
         return REFUSED, "ack for a command not yet sent to this kiosk"
-    if state in Delivery.TERMINAL:
-        if state == Delivery.EXPIRED and ack.is_terminal:
-            if not delivery.late_status:
-                Delivery.objects.filter(pk=delivery.pk, late_status="").update(late_status=ack.status, updated_at=now)
-            return LATE, "answered %s after the expiry" % ack.status
-        if ack.status == state or ack.status == ACCEPTED:
-            return REPEAT, ""
-        return REFUSED, "%s was already answered %s; states only move forward" % (ack.command_id, state)
-
-    if ack.status == ACCEPTED:
-        updated = Delivery.objects.filter(pk=delivery.pk, state__in=(Delivery.SENT, Delivery.ACCEPTED)).update(
-            state=Delivery.ACCEPTED, waiting_for=ack.waiting_for, updated_at=now
-        )
-        Delivery.objects.filter(collapsed_into=delivery.pk, state__in=(Delivery.PENDING, Delivery.SENT)).update(
-            state=Delivery.ACCEPTED, waiting_for=ack.waiting_for, updated_at=now
-        )
-        Kiosk.objects.filter(pk=kiosk_pk).update(last_seen=now)
-        return (RECORDED, "") if updated else (REPEAT, "")
-
-    if delivery.expires_at <= now:
-        # Past expiresAt with no terminal ack yet: expired, whatever comes now (the sweeper
-        # may simply not have run yet). The late answer is kept beside it.
+    if state in Delivery.OPEN:
+        # Sent or accepted, but past expiresAt with no terminal ack: expired, whatever comes
+        # now (the sweeper may not have run yet). A late terminal answer is kept beside it.
         expire_due(now, delivery_pks=[delivery.pk])
-        Delivery.objects.filter(pk=delivery.pk, late_status="").update(late_status=ack.status)
-        return LATE, "answered %s after the expiry" % ack.status
-
-    change = {
-        "state": ack.status,
-        "reason": ack.reason,
-        "ms": ack.ms,
-        "answered_at": now,
-        "updated_at": now,
-        "waiting_for": "",
-    }
-    updated = Delivery.objects.filter(pk=delivery.pk, state__in=(Delivery.SENT, Delivery.ACCEPTED)).update(**change)
-    if not updated:  # it moved on meanwhile (another connection of the same kiosk)
+        state = Delivery.EXPIRED
+    if state == Delivery.EXPIRED:
+        if ack.is_terminal:
+            Delivery.objects.filter(pk=delivery.pk, late_status="").update(late_status=ack.status, updated_at=now)
+            return LATE, "answered %s after the expiry" % ack.status
         return REPEAT, ""
-    Delivery.objects.filter(collapsed_into=delivery.pk, state__in=Delivery.OPEN, expires_at__gt=now).update(**change)
-    Kiosk.objects.filter(pk=kiosk_pk).update(
-        last_ack_command_id=ack.command_id, last_ack_status=ack.status, last_ack_at=now, last_seen=now
-    )
-    return RECORDED, ""
+    if ack.status == state or ack.status == ACCEPTED:
+        return REPEAT, ""  # the stored ack again after a resend, or a stale interim one
+    return REFUSED, "%s was already answered %s; states only move forward" % (ack.command_id, state)
 
 
 def store_screenshots(items):
@@ -380,6 +375,8 @@ def store_screenshots(items):
         try:
             with transaction.atomic():
                 results.append(store_screenshot(kiosk_pk, shot))
+        except OperationalError:
+            raise  # "locked": the batch is run again
         except Exception as exc:  # noqa: BLE001
             results.append(exc)
     return results
@@ -388,6 +385,8 @@ def store_screenshots(items):
 def store_screenshot(kiosk_pk, shot):
     """Keep a screenshot the kiosk took for a screenshot command sent to it and not yet answered."""
     now = timezone.now()
+    # A write first (the kiosk was seen): SQLite refuses a transaction that read before writing.
+    Kiosk.objects.filter(pk=kiosk_pk).update(last_seen=now)
     delivery = (
         Delivery.objects.filter(command_id=shot.command_id, kiosk_id=kiosk_pk)
         .select_related("command")
@@ -417,7 +416,7 @@ def store_screenshot(kiosk_pk, shot):
         received_at=now,
         data=shot.image,
     )
-    Kiosk.objects.filter(pk=kiosk_pk).update(latest_screenshot=screenshot, last_seen=now)
+    Kiosk.objects.filter(pk=kiosk_pk).update(latest_screenshot=screenshot)
     old = list(
         Screenshot.objects.filter(kiosk_id=kiosk_pk)
         .order_by("-received_at", "-pk")
