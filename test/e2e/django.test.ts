@@ -98,6 +98,8 @@ describe('Django admin → simulated kiosks', () => {
     await new Promise((resolve) => setTimeout(resolve, 4500));
     expect(polls.length).toBe(pollsWhenFinal); // it stopped polling
     expect(await page.locator('#kiosk-fleet-rows tbody tr').count()).toBe(6);
+    // Each row was updated in place too: they were "pending"/"sent" when the page was rendered.
+    expect(await page.locator('#kiosk-fleet-rows tbody td.kiosk-fleet-state-reloaded').count()).toBe(6);
     for (const k of fleet.kiosks) expect(k.framesFor(id)[0]?.frame).toEqual({ type: 'kiosk.reset', id, target: { kiosks: [k.id] }, reason: 'new signage' });
   });
 

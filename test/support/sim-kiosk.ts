@@ -80,6 +80,8 @@ export class SimKiosk {
   readonly received: Received[] = [];
   /** Terminal acks sent, by id: what a resend of that id gets again. */
   readonly answered = new Map<string, Ack>();
+  /** When each terminal ack was first sent (epoch ms). */
+  readonly answeredAt = new Map<string, number>();
   connections = 0;
   opens = 0;
   lastOpenAt = 0;
@@ -223,7 +225,10 @@ export class SimKiosk {
     const receivedAt = Date.now();
     const ack = (status: string, extra: Partial<Ack> = {}) => {
       const message: Ack = { type: 'kiosk.ack', id, kiosk: this.id, command, status, ms: Date.now() - receivedAt, ...extra };
-      if (status !== 'accepted') this.answered.set(id, message);
+      if (status !== 'accepted') {
+        this.answered.set(id, message);
+        this.answeredAt.set(id, Date.now());
+      }
       this.send(message);
     };
     if (!this.targeted(frame.target)) {

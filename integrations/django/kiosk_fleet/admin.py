@@ -7,6 +7,8 @@ writes an admin LogEntry. Commands and deliveries are records: they cannot be ad
 edited or deleted here. Tokens are shown once, in a message right after they are issued.
 """
 
+from datetime import timedelta
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -25,7 +27,7 @@ from .commands import delivery_counts, expire_due, is_settled, send_command, tar
 from .forms import CommandOptionsForm, SendCommandForm, known_groups
 from .models import Command, Delivery, Kiosk, Screenshot, live_connections
 from .targets import ALL, KIOSKS, Target
-from .wire import iso_z
+from .wire import iso_z, parse_iso
 
 PERMISSIONS = {
     Command.RESET: "send_reset",
@@ -538,38 +540,52 @@ class CommandAdmin(admin.ModelAdmin):
         page = Paginator(rows.order_by("kiosk_key"), size).get_page(request.GET.get("p"))
         return state, page
 
-    def _row(self, request, delivery, show_screenshots):
-        return {
+    def _row(self, request, delivery, show_screenshots, full=True):
+        row = {
             "kiosk": delivery.kiosk_key,
-            "kioskUrl": admin_url(self.admin_site, "kiosk_fleet_kiosk_change", delivery.kiosk_id) if delivery.kiosk_id else None,
-            "name": delivery.kiosk.name if delivery.kiosk_id else "(deleted)",
             "state": delivery.state,
             "reason": delivery.reason,
             "waitingFor": delivery.waiting_for,
             "ms": delivery.ms,
-            "updated": iso_z(delivery.updated_at),
             "updatedText": date_format(timezone.localtime(delivery.updated_at), "DATETIME_FORMAT"),
             "note": delivery.note,
             "late": delivery.late_status,
             "screenshot": admin_url(self.admin_site, "kiosk_fleet_screenshot", delivery.screenshot_pk)
             if show_screenshots and delivery.screenshot_pk else None,
         }
+        if full:
+            row["kioskUrl"] = admin_url(self.admin_site, "kiosk_fleet_kiosk_change", delivery.kiosk_id) if delivery.kiosk_id else None
+            row["name"] = delivery.kiosk.name if delivery.kiosk_id else "(deleted)"
+        return row
 
-    def _progress(self, request, command):
-        """``(json, state filter, page)``: what the page shows and the poll returns."""
-        expire_due(command_id=command.pk)
+    # Rows changed this long before the previous poll are sent again: a row written while
+    # that poll ran, and committed after it, is not missed.
+    POLL_OVERLAP = timedelta(seconds=2)
+
+    def _progress(self, request, command, since=None):
+        """``(json, state filter, page)``: what the page shows, or the poll returns.
+
+        With ``since`` (the previous poll's ``now``), ``rows`` holds only the rows of the page
+        that changed after it, so a poll while nothing happens is a few hundred bytes.
+        """
+        now = timezone.now()
+        expire_due(now, command_id=command.pk)
         counts = delivery_counts(command)
         state, page = self._page(request, command)
         show_screenshots = command.command == Command.SCREENSHOT and can_view_screenshots(request)
         verb = "reloaded" if command.is_reset else "done"
+        rows = page.object_list
+        if since is not None:
+            rows = [d for d in rows if d.updated_at >= since - self.POLL_OVERLAP]
         return {
             "id": command.id,
+            "now": iso_z(now),
             "counts": counts,
             "settled": is_settled(counts),
             "summary": "%d of %d %s" % (counts["succeeded"], counts["total"], verb),
             "state": state,
             "page": {"number": page.number, "pages": page.paginator.num_pages},
-            "rows": [self._row(request, d, show_screenshots) for d in page.object_list],
+            "rows": [self._row(request, d, show_screenshots, full=since is None) for d in rows],
         }, state, page
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -590,6 +606,7 @@ class CommandAdmin(admin.ModelAdmin):
             "page": page,
             "rows": progress["rows"],
             "show_screenshots": command.command == Command.SCREENSHOT and can_view_screenshots(request),
+            "now": progress["now"],
             "progress_url": "%s?%s" % (
                 admin_url(self.admin_site, "kiosk_fleet_command_progress", command.pk),
                 urlencode({"state": state, "p": page.number}),
@@ -606,4 +623,4 @@ class CommandAdmin(admin.ModelAdmin):
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
         command = self._command_or_404(request, object_id)
-        return JsonResponse(self._progress(request, command)[0])
+        return JsonResponse(self._progress(request, command, since=parse_iso(request.GET.get("since")))[0])

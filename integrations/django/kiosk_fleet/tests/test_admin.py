@@ -3,6 +3,7 @@ and page, audit, tokens."""
 
 import json
 import re
+from datetime import timedelta
 
 from asgiref.sync import sync_to_async
 from django.contrib.admin.models import ADDITION, LogEntry
@@ -256,6 +257,19 @@ class CommandPageTests(TestCase):
         data = self.client.get(progress_url(command)).json()
         self.assertEqual((data["counts"]["done"], data["settled"], data["summary"]), (1, True, "1 of 1 done"))
         self.assertContains(self.client.get(command_page(command)), 'data-settled="true"')
+
+    def test_a_poll_sends_only_the_rows_that_changed_since_the_previous_one(self):
+        command = send_command("home", "all")
+        Delivery.objects.filter(command=command).update(updated_at=timezone.now() - timedelta(seconds=60))
+        first = self.client.get(progress_url(command)).json()
+        self.assertEqual(len(first["rows"]), 5)
+        quiet = self.client.get(progress_url(command), {"since": first["now"]})
+        self.assertEqual(quiet.json()["rows"], [])
+        self.assertLess(len(quiet.content), 600)
+        answer(self.kiosks["a-3"], command, "done", ms=50)
+        changed = self.client.get(progress_url(command), {"since": first["now"]}).json()
+        self.assertEqual([(row["kiosk"], row["state"]) for row in changed["rows"]], [("a-3", "done")])
+        self.assertEqual(changed["counts"]["done"], 1)
 
     def test_the_page_is_final_once_the_expiry_passed(self):
         command = send_command("home", "all")
