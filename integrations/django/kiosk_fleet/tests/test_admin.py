@@ -20,7 +20,7 @@ from kiosk_fleet.models import Command, Connection, Delivery, Kiosk, Screenshot,
 from kiosk_fleet.tokens import hash_token
 
 from .helpers import (
-    IN_MEMORY_LAYER, JPEG_64x36, FleetTransactionTestCase, KioskClient, capture_all_logs, create_kiosk, db, eventually,
+    IN_MEMORY_LAYER, JPEG_64x36, FleetTransactionTestCase, capture_all_logs, create_kiosk, db, eventually,
 )
 
 CHANGELIST = "admin:kiosk_fleet_kiosk_changelist"
