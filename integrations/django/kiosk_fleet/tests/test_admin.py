@@ -327,6 +327,15 @@ class CommandPageTests(TestCase):
         self.assertContains(page, "1 of 5 reloaded")
         self.assertContains(page, "(deleted)")
 
+    def test_deleting_kiosks_from_the_list_keeps_the_counts_too(self):
+        reset = send_reset("all")
+        answer(self.kiosks["a-2"], reset, "reloaded")
+        pks = [self.kiosks["a-1"].pk, self.kiosks["a-2"].pk]
+        self.client.post(reverse(CHANGELIST), {"action": "delete_selected", "_selected_action": pks, "post": "yes"})
+        self.assertEqual(Kiosk.objects.count(), 3)
+        self.assertEqual(self.counts(self.client.get(command_page(reset)))["total"], "5")
+        self.assertContains(self.client.get(command_page(reset)), "1 of 5 reloaded")
+
     def test_the_sender_stays_named_after_the_user_is_deleted(self):
         alice = User.objects.create_superuser("alice", "alice@example.org", password=None)
         reset = send_reset("all", user=alice, origin="admin")
