@@ -197,13 +197,27 @@ class Owed:
     command: str
     text: str
     max_width: int = DEFAULT_MAX_WIDTH
+    folded: bool = False  # older pending resets follow this delivery's state
+
+    @property
+    def hint(self):
+        return Hint(self.delivery_pk, self.command, self.folded)
 
 
-def _owed(delivery, command, kiosk_key):
+@dataclass(frozen=True)
+class Hint:
+    """What the connection that wrote a frame knows of its delivery: it saves the ack a lookup."""
+
+    delivery_pk: int
+    command: str
+    folded: bool
+
+
+def _owed(delivery, command, kiosk_key, folded=False):
     max_width = DEFAULT_MAX_WIDTH
     if command.command == Command.SCREENSHOT:
         max_width = int((command.args or {}).get("maxWidth", DEFAULT_MAX_WIDTH))
-    return Owed(delivery, command.id, command.command, command.frame_for(kiosk_key), max_width)
+    return Owed(delivery, command.id, command.command, command.frame_for(kiosk_key), max_width, folded)
 
 
 def owed_on_hello(kiosk_pk, version=None, limit=100):
@@ -239,7 +253,11 @@ def owed_on_hello(kiosk_pk, version=None, limit=100):
     # Accepted ones last: the kiosk is already on them (a resend only heals a lost terminal
     # ack), so they must not hold up what it has not seen yet.
     rows.sort(key=lambda row: row.state == Delivery.ACCEPTED)
-    return [_owed(row.pk, row.command, row.kiosk_key) for row in rows]
+    # Which owed resets others were folded into (now, or on an earlier hello): their acks
+    # update the folded ones too.
+    reset_pks = [row.pk for row in rows if row.command.is_reset]
+    keepers = set(Delivery.objects.filter(collapsed_into__in=reset_pks).values_list("collapsed_into", flat=True)) if reset_pks else set()
+    return [_owed(row.pk, row.command, row.kiosk_key, row.pk in keepers) for row in rows]
 
 
 def claim_live(items):
@@ -292,7 +310,7 @@ REFUSED = "refused"
 
 
 def record_acks(items):
-    """Record ``[(kiosk_pk, protocol.Ack)]`` in one transaction; one ``(outcome, detail)`` each.
+    """Record ``[(kiosk_pk, protocol.Ack[, Hint])]`` in one transaction; one ``(outcome, detail)`` each.
 
     Each ack runs in its own savepoint, so one that fails is rolled back alone (its result
     is the exception) and the others stay. A database that refuses the transaction as a
@@ -300,10 +318,10 @@ def record_acks(items):
     """
     results = []
     with transaction.atomic():
-        for kiosk_pk, ack in items:
+        for kiosk_pk, ack, *hint in items:
             try:
                 with transaction.atomic():
-                    results.append(record_ack(kiosk_pk, ack))
+                    results.append(record_ack(kiosk_pk, ack, hint=hint[0] if hint else None))
             except OperationalError:
                 raise
             except Exception as exc:  # noqa: BLE001 -- handed back to the connection that sent it
@@ -311,7 +329,7 @@ def record_acks(items):
     return results
 
 
-def record_ack(kiosk_pk, ack, now=None):
+def record_ack(kiosk_pk, ack, now=None, hint=None):
     """Apply one ack from the kiosk ``kiosk_pk`` to its own delivery; ``(outcome, detail)``.
 
     Refused: no delivery of that id for this kiosk, a delivery never sent to it, an ack
@@ -324,8 +342,13 @@ def record_ack(kiosk_pk, ack, now=None):
     now = now or timezone.now()
     mine = Delivery.objects.filter(command_id=ack.command_id, kiosk_id=kiosk_pk)
     answerable = mine.filter(state__in=(Delivery.SENT, Delivery.ACCEPTED), expires_at__gt=now)
-    if ack.command is not None:
-        answerable = answerable.filter(command__command=ack.command)
+    if hint is not None and (ack.command is None or ack.command == hint.command):
+        # The connection wrote this frame: it knows the row and its command (no join, no lookup).
+        answerable = answerable.filter(pk=hint.delivery_pk)
+    else:
+        hint = None
+        if ack.command is not None:
+            answerable = answerable.filter(command__command=ack.command)
     if ack.status == ACCEPTED:
         change = {"state": Delivery.ACCEPTED, "waiting_for": ack.waiting_for, "updated_at": now}
         followers = (Delivery.PENDING, Delivery.SENT)
@@ -336,8 +359,9 @@ def record_ack(kiosk_pk, ack, now=None):
         }
         followers = Delivery.OPEN
     if answerable.update(**change):
-        pk = mine.values_list("pk", flat=True).get()
-        Delivery.objects.filter(collapsed_into=pk, state__in=followers, expires_at__gt=now).update(**change)
+        if hint is None or hint.folded:
+            pk = hint.delivery_pk if hint is not None else mine.values_list("pk", flat=True).get()
+            Delivery.objects.filter(collapsed_into=pk, state__in=followers, expires_at__gt=now).update(**change)
         seen = {"last_seen": now}
         if ack.status != ACCEPTED:
             seen.update(last_ack_command_id=ack.command_id, last_ack_status=ack.status, last_ack_at=now)

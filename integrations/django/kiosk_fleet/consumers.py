@@ -113,6 +113,7 @@ class KioskConsumer(AsyncWebsocketConsumer):
         self._channel_groups = set()
         self._groups_joined_at = 0.0
         self._written = RecentIds(self.RECENT_IDS)
+        self._hints = {}  # command id -> commands.Hint, for frames written on this connection
         self._events_seen = RecentIds(self.RECENT_IDS)
         self._screenshots_owed = {}  # command id -> maxWidth, for screenshot frames written here
         self._backlog = deque()
@@ -248,7 +249,8 @@ class KioskConsumer(AsyncWebsocketConsumer):
         if ack.kiosk is not None and ack.kiosk != self.identity.kiosk_id:
             self._reject("ack for another kiosk")
             return
-        result = await self._guarded(batcher(commands.record_acks).submit((self.identity.pk, ack)), "record_ack")
+        item = (self.identity.pk, ack, self._hints.get(ack.command_id))
+        result = await self._guarded(batcher(commands.record_acks).submit(item), "record_ack")
         if result is None:  # a database error, logged
             return
         outcome, detail = result
@@ -345,6 +347,9 @@ class KioskConsumer(AsyncWebsocketConsumer):
             return False
         await self.send(text_data=owed.text)
         self._written.add(owed.command_id)
+        self._hints[owed.command_id] = owed.hint
+        while len(self._hints) > self.RECENT_IDS:
+            self._hints.pop(next(iter(self._hints)))
         if owed.command == "screenshot":
             self._screenshots_owed[owed.command_id] = owed.max_width
             while len(self._screenshots_owed) > 16:

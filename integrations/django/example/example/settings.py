@@ -91,6 +91,9 @@ DATABASES = {
         "NAME": os.environ.get("DJANGO_DB_PATH") or str(BASE_DIR / "db.sqlite3"),
         # Several workers write to one file: wait for the lock instead of failing at once.
         "OPTIONS": {"timeout": 20},
+        # Keep connections open (the kiosk connections' database thread makes thousands of
+        # small calls; reopening the file and setting WAL for each one costs more than the call).
+        "CONN_MAX_AGE": 60,
         # Tests use a file too (not SQLite's shared in-memory database, whose table locks do
         # not wait): the kiosk connections run their queries in a thread of their own.
         "TEST": {"NAME": os.path.join(tempfile.gettempdir(), "kiosk-fleet-test-%d.sqlite3" % os.getpid())},

@@ -94,8 +94,8 @@ class BatcherTests(FleetTransactionTestCase):
         await db(commands.mark_sent)(list(await db(lambda: list(Delivery.objects.values_list("pk", flat=True)))()))
         real = commands.record_ack
 
-        def failing_for_one(kiosk_pk, ack, now=None):
-            result = real(kiosk_pk, ack, now)
+        def failing_for_one(kiosk_pk, ack, **kwargs):
+            result = real(kiosk_pk, ack, **kwargs)
             if kiosk_pk == pks[1]:
                 raise RuntimeError("disk I/O error")  # after its update: the savepoint must undo it
             return result
