@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import OperationalError, transaction
-from django.db.models import Count, F
+from django.db.models import Count, DateTimeField, F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import conf, layer
@@ -312,16 +313,29 @@ REFUSED = "refused"
 def record_acks(items):
     """Record ``[(kiosk_pk, protocol.Ack[, Hint])]`` in one transaction; one ``(outcome, detail)`` each.
 
-    Each ack runs in its own savepoint, so one that fails is rolled back alone (its result
-    is the exception) and the others stay. A database that refuses the transaction as a
-    whole ("locked") fails the batch, which is then run again (``dbthread``).
+    The batch runs as one transaction without savepoints (two statements less per ack); if
+    any ack raises, it is rolled back and run again with one savepoint per ack, so that one
+    that fails is rolled back alone (its result is the exception) and the others stay. A
+    database that refuses the transaction as a whole ("locked") fails the batch, which is
+    then run again (``dbthread``).
     """
+
+    def one(kiosk_pk, ack, *hint):
+        return record_ack(kiosk_pk, ack, hint=hint[0] if hint else None)
+
+    try:
+        with transaction.atomic():
+            return [one(*item) for item in items]
+    except OperationalError:
+        raise
+    except Exception:  # noqa: BLE001 -- found out which one below
+        pass
     results = []
     with transaction.atomic():
-        for kiosk_pk, ack, *hint in items:
+        for item in items:
             try:
                 with transaction.atomic():
-                    results.append(record_ack(kiosk_pk, ack, hint=hint[0] if hint else None))
+                    results.append(one(*item))
             except OperationalError:
                 raise
             except Exception as exc:  # noqa: BLE001 -- handed back to the connection that sent it
@@ -343,8 +357,9 @@ def record_ack(kiosk_pk, ack, now=None, hint=None):
     mine = Delivery.objects.filter(command_id=ack.command_id, kiosk_id=kiosk_pk)
     answerable = mine.filter(state__in=(Delivery.SENT, Delivery.ACCEPTED), expires_at__gt=now)
     if hint is not None and (ack.command is None or ack.command == hint.command):
-        # The connection wrote this frame: it knows the row and its command (no join, no lookup).
-        answerable = answerable.filter(pk=hint.delivery_pk)
+        # The connection wrote this frame: it knows the row and its command (no join, no
+        # lookup), and that the frame was written, even if its "sent" mark is still queued.
+        answerable = mine.filter(pk=hint.delivery_pk, state__in=Delivery.OPEN, expires_at__gt=now)
     else:
         hint = None
         if ack.command is not None:
@@ -358,6 +373,7 @@ def record_ack(kiosk_pk, ack, now=None, hint=None):
             "waiting_for": "",
         }
         followers = Delivery.OPEN
+    change["sent_at"] = Coalesce(F("sent_at"), Value(now, output_field=DateTimeField()))
     if answerable.update(**change):
         if hint is None or hint.folded:
             pk = hint.delivery_pk if hint is not None else mine.values_list("pk", flat=True).get()

@@ -114,6 +114,7 @@ class KioskConsumer(AsyncWebsocketConsumer):
         self._groups_joined_at = 0.0
         self._written = RecentIds(self.RECENT_IDS)
         self._hints = {}  # command id -> commands.Hint, for frames written on this connection
+        self._marks = set()  # "sent" marks on their way to the database
         self._events_seen = RecentIds(self.RECENT_IDS)
         self._screenshots_owed = {}  # command id -> maxWidth, for screenshot frames written here
         self._backlog = deque()
@@ -354,8 +355,11 @@ class KioskConsumer(AsyncWebsocketConsumer):
             self._screenshots_owed[owed.command_id] = owed.max_width
             while len(self._screenshots_owed) > 16:
                 self._screenshots_owed.pop(next(iter(self._screenshots_owed)))
-        # Awaited: the kiosk's answer, handled after this, finds the delivery "sent".
-        await self._guarded(batcher(commands.mark_sent).submit(owed.delivery_pk), "mark_sent")
+        # Not awaited: the kiosk's answer may be handled first, and is then recorded through
+        # the hint (this connection wrote the frame); the mark only moves pending to sent.
+        task = asyncio.ensure_future(self._guarded(batcher(commands.mark_sent).submit(owed.delivery_pk), "mark_sent"))
+        self._marks.add(task)
+        task.add_done_callback(self._marks.discard)
         return True
 
     # ---- helpers ---------------------------------------------------------------------------
