@@ -1,70 +1,65 @@
-// Simulated kiosks on a Django upstream: the project's own Uplink (server/uplink.ts) per
-// kiosk, all in one process, with the schema's default settings. Each answers a kiosk.reset
-// at once with the ack a kiosk sends after reloading ({"status":"reloaded","ms":0}) and
-// records when the reset arrived and when its ack left.
-import { configSchema } from '../../core/config/schema.ts';
-import { createLogger } from '../../core/logger.ts';
-import { classifyUpstream, targetsKiosk } from '../../protocol/upstream.ts';
-import { Uplink } from '../../server/uplink.ts';
+// Simulated kiosks on a Django upstream, all in one process: test/support/sim-kiosk.ts,
+// which speaks the brief's protocol with `ws` alone (hello, one terminal ack per command,
+// screenshots, stored acks for resends). Also probes kiosk connects: a fresh WebSocket
+// with a kiosk token, timed from the TCP connect to the accepted handshake (the server
+// authenticates the token and records the connection before it accepts).
+import WebSocket from 'ws';
+import { SimFleet, type SimKioskOptions } from '../../test/support/sim-kiosk.ts';
 import { serveIpc } from '../lib/ipc.ts';
 
-const epoch = () => performance.timeOrigin + performance.now();
-const logger = createLogger({ destination: { write: () => undefined }, level: 'info' });
-const uplinks: { id: string; uplink: Uplink }[] = [];
-/** reset id → kiosk id → when the reset arrived and when the ack was sent. */
-const seen = new Map<string, Map<string, { receivedAt: number; ackedAt: number }>>();
+let fleet: SimFleet | undefined;
 
-function startKiosk(url: string, id: string, token: string, groups: string[]): void {
-  const parsed = configSchema.parse({ kioskId: id, groups, upstream: { ws: { url, token }, api: { url: 'http://127.0.0.1:1/api/', token } } });
-  if (parsed.upstream === undefined) throw new Error('unreachable');
-  const ws = parsed.upstream.ws;
-  const uplink = new Uplink({
-    url,
-    tokenHeader: ws.tokenHeader,
-    token,
-    maxPayloadBytes: parsed.relay.maxPayloadBytes,
-    maxBufferedBytes: parsed.relay.maxBufferedBytes,
-    heartbeatMs: ws.heartbeatSeconds * 1000,
-    reconnectBaseMs: ws.reconnectBaseMs,
-    reconnectCapMs: ws.reconnectCapMs,
-    hello: () => ({ type: 'kiosk.hello', kiosk: id, groups, version: 'bench-fleet' }),
-    logger,
+function connectOnce(url: string, token: string, id: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const ws = new WebSocket(url, { headers: { Authorization: `Token ${token}` }, handshakeTimeout: 20_000 });
+    ws.once('open', () => {
+      const ms = performance.now() - started;
+      ws.send(JSON.stringify({ type: 'kiosk.hello', kiosk: id, groups: [], version: 'bench-probe' }));
+      ws.once('close', () => resolve(ms));
+      setTimeout(() => ws.close(), 20);
+    });
+    ws.once('error', reject);
   });
-  uplink.on('message', (data, isBinary) => {
-    const receivedAt = epoch();
-    if (isBinary) return;
-    const verdict = classifyUpstream(data.toString('utf8'));
-    if (verdict.kind !== 'command' || verdict.command.name !== 'reset' || verdict.command.id === null || !targetsKiosk(verdict.command.target, id, groups)) return;
-    const resetId = verdict.command.id;
-    uplink.send(JSON.stringify({ type: 'kiosk.ack', id: resetId, kiosk: id, command: 'reset', status: 'reloaded', ms: 0 }));
-    let byKiosk = seen.get(resetId);
-    if (byKiosk === undefined) seen.set(resetId, (byKiosk = new Map<string, { receivedAt: number; ackedAt: number }>()));
-    byKiosk.set(id, { receivedAt, ackedAt: epoch() });
-  });
-  uplinks.push({ id, uplink });
-  uplink.start();
 }
 
 serveIpc({
-  start: async (args: { url: string; kiosks: { id: string; token: string; groups: string[] }[]; spreadMs: number }) => {
-    for (const [i, kiosk] of args.kiosks.entries()) {
-      startKiosk(args.url, kiosk.id, kiosk.token, kiosk.groups);
-      if (i % 25 === 24) await new Promise((resolve) => setTimeout(resolve, (args.spreadMs * 25) / args.kiosks.length));
-    }
-    return uplinks.length;
+  start: async (args: { kiosks: SimKioskOptions[]; perWave: number; waveMs: number }) => {
+    fleet = new SimFleet(args.kiosks);
+    await fleet.start({ perWave: args.perWave, waveMs: args.waveMs });
+    return fleet.kiosks.length;
   },
   waitOpen: async (args: { timeoutMs: number }) => {
     const deadline = performance.now() + args.timeoutMs;
     for (;;) {
-      const closed = uplinks.filter((u) => u.uplink.state !== 'open');
-      if (closed.length === 0) return uplinks.length;
-      if (performance.now() > deadline) throw new Error(`${closed.length} of ${uplinks.length} uplinks not open after ${args.timeoutMs} ms (${closed[0]?.uplink.stats.lastError ?? '?'})`);
+      const open = fleet?.open.length ?? 0;
+      if (open === fleet?.kiosks.length) return open;
+      if (performance.now() > deadline) throw new Error(`${open} of ${fleet?.kiosks.length ?? 0} kiosks connected after ${args.timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   },
-  acks: (args: { resetId: string }) => [...(seen.get(args.resetId)?.entries() ?? [])].map(([id, t]) => ({ id, ...t })),
+  behave: (args: { neverIdle?: boolean }) => {
+    for (const kiosk of fleet?.kiosks ?? []) kiosk.behave({ neverIdle: args.neverIdle ?? false });
+    return true;
+  },
+  /** Per kiosk that answered command `id`: when its frame arrived and when it answered (epoch ms). */
+  answers: (args: { id: string }) =>
+    (fleet?.kiosks ?? []).flatMap((k) => {
+      const answeredAt = k.answeredAt.get(args.id);
+      const receivedAt = k.framesFor(args.id)[0]?.at;
+      return answeredAt === undefined || receivedAt === undefined ? [] : [{ id: k.id, receivedAt, answeredAt }];
+    }),
+  /** `count` connects of a probe kiosk, one at a time, `gapMs` apart; the handshake times in ms. */
+  probe: async (args: { url: string; token: string; id: string; count: number; gapMs: number }) => {
+    const times: number[] = [];
+    for (let i = 0; i < args.count; i++) {
+      times.push(await connectOnce(args.url, args.token, args.id));
+      await new Promise((resolve) => setTimeout(resolve, args.gapMs));
+    }
+    return times;
+  },
   stop: async () => {
-    await Promise.all(uplinks.map((u) => u.uplink.stop()));
+    await fleet?.stop();
     return true;
   },
 });

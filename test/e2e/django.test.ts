@@ -1,18 +1,11 @@
-// The whole loop with the reference Django backend: daphne serving the example project,
-// our kiosks connected to it, and an admin pressing "Reset all kiosks" in a real browser.
+// The fleet backend through its admin in Chromium: daphne serving the example project,
+// simulated kiosks (test/support/sim-kiosk.ts) speaking the brief's protocol, and an admin
+// who confirms before anything is sent, then watches the command page count up by polling.
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findChromium } from '../../kiosk/chromium-shell.ts';
-import { ADMIN, prepareDjango, startFleetKiosk, startRedis, type Daphne, type DjangoProject, type FleetKiosk } from '../support/django.ts';
-import { CHROMIUM_FLAGS, startE2eKiosk, type E2eKiosk } from '../support/e2e.ts';
+import { ADMIN, prepareDjango, type CommandStatus, type Daphne, type DjangoProject } from '../support/django.ts';
+import { SimFleet } from '../support/sim-kiosk.ts';
 import { waitFor } from '../support/wait.ts';
-
-async function adminBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: findChromium() ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...CHROMIUM_FLAGS],
-  });
-}
 
 async function logIn(page: Page, daphne: Daphne): Promise<void> {
   await page.goto(`${daphne.url}/admin/login/?next=/admin/kiosk_fleet/kiosk/`);
@@ -21,71 +14,136 @@ async function logIn(page: Page, daphne: Daphne): Promise<void> {
   await Promise.all([page.waitForURL(/\/admin\/kiosk_fleet\/kiosk\/$/), page.click('input[type="submit"]')]);
 }
 
-describe('Django admin → kiosks', () => {
+/** Waits until the first element matching `selector` shows `text` (exactly, or within its text). */
+async function shows(page: Page, selector: string, text: string, exact = false): Promise<void> {
+  let last = '';
+  try {
+    await waitFor(
+      async () => {
+        last = ((await page.locator(selector).first().textContent({ timeout: 1000 }).catch(() => '')) ?? '').trim();
+        return exact ? last === text : last.includes(text);
+      },
+      { timeoutMs: 20_000, intervalMs: 50, what: `${selector} to show "${text}"` },
+    );
+  } catch (error) {
+    throw new Error(`${String(error)}; it shows "${last}"`, { cause: error });
+  }
+}
+
+const commandIdOf = (url: string) => /\/command\/([^/]+)\/change\//.exec(url)?.[1] ?? '';
+
+describe('Django admin → simulated kiosks', () => {
   let project: DjangoProject;
   let daphne: Daphne;
-  let lobby: E2eKiosk;
-  let floor2: FleetKiosk;
+  let fleet: SimFleet;
   let browser: Browser;
+  let page: Page;
 
   beforeAll(async () => {
     project = await prepareDjango();
-    const lobbyToken = await project.enroll('lobby-1', ['lobby']);
-    const floorToken = await project.enroll('floor2-1', ['floor-2']);
+    const enrolled = await project.enrollFleet(6, 'hall', (i) => (i < 2 ? ['lobby'] : ['floor-2']));
     daphne = await project.startDaphne();
-    // The lobby kiosk is the full product in Chromium; the floor-2 one runs without a window.
-    lobby = await startE2eKiosk({
-      upstream: { wsUrl: daphne.wsUrl, apiUrl: daphne.apiUrl, token: `Token ${lobbyToken}` },
-      overrides: { kioskId: 'lobby-1', groups: ['lobby'], reset: { minIntervalSeconds: 0 } },
+    // The floor-2 kiosks take a moment to answer, so the page has something to count up.
+    fleet = new SimFleet(enrolled.map((k, i) => ({ id: k.id, token: k.token, groups: k.groups, urls: [daphne.wsUrl], answerDelayMs: 1200 * i })));
+    await fleet.start();
+    await waitFor(() => fleet.open.length === 6, { timeoutMs: 20_000, what: 'kiosks connected' });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
     });
-    floor2 = await startFleetKiosk(daphne, 'floor2-1', floorToken, ['floor-2']);
-    browser = await adminBrowser();
-    await lobby.page().waitForSelector('#root[data-screen="home"] [data-testid="event"]', { timeout: 20_000 });
-    await waitFor(() => lobby.server.relay.upstream.state === 'open' && floor2.server.relay.upstream.state === 'open', { timeoutMs: 15_000 });
+    page = await browser.newPage();
+    await logIn(page, daphne);
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await lobby?.close();
-    await floor2?.close();
+    await fleet?.stop();
     await daphne?.stop();
   });
 
-  it('shows the kiosk the content of the Django API through its /api proxy', async () => {
-    const titles = await lobby.page().locator('[data-testid="event"]').count();
-    expect(titles).toBeGreaterThan(0);
-    expect(lobby.server.status().api.failures).toBe(0);
+  it('"Reset all kiosks" asks first, then the command page counts up by polling and stops when all answered', async () => {
+    await page.goto(`${daphne.url}/admin/kiosk_fleet/kiosk/`);
+    await shows(page, '#kiosk-fleet-online', '6 of 6 online', true);
+    await page.getByPlaceholder('Reason (optional)').fill('new signage');
+    await page.getByRole('button', { name: 'Reset all kiosks' }).click();
+    await shows(page, '#kiosk-fleet-confirm-summary', '6 kiosks');
+    await shows(page, '#kiosk-fleet-confirm-summary', '6 online now');
+    expect(fleet.kiosks.every((k) => k.received.length === 0)).toBe(true); // nothing sent yet
+
+    const polls: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/progress/')) polls.push(request.url());
+    });
+    let navigations = 0;
+    await Promise.all([page.waitForURL(/\/admin\/kiosk_fleet\/command\/.+\/change\/$/), page.getByRole('button', { name: 'Yes, reset 6 kiosks' }).click()]);
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) navigations++;
+    });
+    const id = commandIdOf(page.url());
+    expect(id).toMatch(/^r-/);
+    // Counting up, on the same page: the summary changes while answers arrive.
+    const seen = new Set<string>();
+    await waitFor(
+      async () => {
+        seen.add((await page.locator('#kiosk-fleet-summary').textContent()) ?? '');
+        return seen.has('6 of 6 reloaded');
+      },
+      { timeoutMs: 30_000, intervalMs: 50, what: '6 of 6 reloaded' },
+    );
+    expect([...seen].filter((s) => /^\d of 6 reloaded$/.test(s)).length).toBeGreaterThan(2);
+    await shows(page, '#count-reloaded', '6', true);
+    await shows(page, '#kiosk-fleet-live', 'final');
+    expect(navigations).toBe(0); // no meta refresh, no reload
+    const pollsWhenFinal = polls.length;
+    await new Promise((resolve) => setTimeout(resolve, 4500));
+    expect(polls.length).toBe(pollsWhenFinal); // it stopped polling
+    expect(await page.locator('#kiosk-fleet-rows tbody tr').count()).toBe(6);
+    // Each row was updated in place too: they were "pending"/"sent" when the page was rendered.
+    expect(await page.locator('#kiosk-fleet-rows tbody td.kiosk-fleet-state-reloaded').count()).toBe(6);
+    for (const k of fleet.kiosks) expect(k.framesFor(id)[0]?.frame).toEqual({ type: 'kiosk.reset', id, target: { kiosks: [k.id] }, reason: 'new signage' });
   });
 
-  it('"Reset all kiosks" reloads every kiosk, and the admin shows the acknowledgements', async () => {
-    const page = await browser.newPage();
-    await logIn(page, daphne);
-    const kioskPage = lobby.page();
-    let loads = 0;
-    kioskPage.on('load', () => loads++);
-    const floorLoads = floor2.page.loads;
-
-    await Promise.all([page.waitForURL(/\/admin\/kiosk_fleet\/resetcommand\/.+\/change\/$/), page.getByRole('button', { name: 'Reset all kiosks' }).click()]);
-    await waitFor(() => loads === 1 && floor2.page.loads === floorLoads + 1, { timeoutMs: 20_000, what: 'both kiosks to reload' });
-    await kioskPage.waitForSelector('#root[data-screen="home"] [data-testid="event"]', { timeout: 20_000 });
-    // The reset page refreshes itself; it ends up counting both acknowledgements.
-    await page.waitForFunction(() => document.body.innerText.includes('2 of 2 reloaded'), undefined, { timeout: 30_000 });
-    await page.close();
+  it('a screenshot of the selection: confirmed, shown on the command page and as the thumbnail in the list', async () => {
+    await page.goto(`${daphne.url}/admin/kiosk_fleet/kiosk/`);
+    await page.locator('tr', { hasText: 'hall-0001' }).locator('input[name="_selected_action"]').check();
+    await page.selectOption('select[name="action"]', 'screenshot_selected');
+    await page.click('button[name="index"]');
+    await shows(page, '#kiosk-fleet-confirm-summary', '1 kiosk');
+    await Promise.all([page.waitForURL(/\/command\/c-.+\/change\/$/), page.getByRole('button', { name: 'Yes, send screenshot to 1 kiosk' }).click()]);
+    const image = page.locator('img.kiosk-fleet-shot');
+    await image.waitFor({ timeout: 20_000 });
+    await waitFor(async () => (await image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)) === 64, { timeoutMs: 10_000, what: 'the screenshot to load' });
+    await page.goto(`${daphne.url}/admin/kiosk_fleet/kiosk/`);
+    const thumb = page.locator('tr', { hasText: 'hall-0001' }).locator('img.kiosk-fleet-thumb');
+    await thumb.waitFor();
+    expect(await thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(64);
   });
 
-  it('a group reset reaches only that group\'s kiosks', async () => {
-    const page = await browser.newPage();
-    await logIn(page, daphne);
-    await page.goto(`${daphne.url}/admin/kiosk_fleet/kiosk/reset-group/`);
-    const lobbyReloads = lobby.kiosk.stats.commands.reloaded;
-    const floorReloads = floor2.kiosk.stats.commands.reloaded;
-    await page.check('input[name="groups"][value="floor-2"]');
-    await Promise.all([page.waitForURL(/\/resetcommand\/.+\/change\/$/), page.click('input[type="submit"]')]);
-    await waitFor(() => floor2.kiosk.stats.commands.reloaded === floorReloads + 1, { timeoutMs: 20_000, what: 'the floor-2 kiosk to reload' });
-    await page.waitForFunction(() => document.body.innerText.includes('1 of 1 reloaded'), undefined, { timeout: 30_000 });
-    expect(lobby.kiosk.stats.commands.reloaded).toBe(lobbyReloads);
-    expect(lobby.kiosk.stats.commands.received).toBe(lobbyReloads);
-    await page.close();
+  it('a command to a group from the send form, and "Reset this kiosk" from a kiosk\'s page', async () => {
+    await page.goto(`${daphne.url}/admin/kiosk_fleet/kiosk/send/`);
+    await page.selectOption('select[name="command"]', 'display');
+    await page.check('input[name="target"][value="groups"]');
+    await page.check('input[name="groups"][value="lobby"]');
+    await page.selectOption('select[name="power"]', 'off');
+    await page.getByRole('button', { name: 'Next: confirm' }).click();
+    await shows(page, '#kiosk-fleet-confirm-summary', '2 kiosks');
+    await Promise.all([page.waitForURL(/\/command\/c-.+\/change\/$/), page.getByRole('button', { name: 'Yes, send display to 2 kiosks' }).click()]);
+    await shows(page, '#kiosk-fleet-summary', '2 of 2 done', true);
+    const display = await project.manageJson<CommandStatus>('kiosk_command_status', commandIdOf(page.url()));
+    expect(Object.keys(display.kiosks).sort()).toEqual(['hall-0000', 'hall-0001']);
+    expect(fleet.byId('hall-0000').framesFor(display.id)[0]?.frame).toMatchObject({ type: 'kiosk.command', command: 'display', args: { power: 'off' }, target: { kiosks: ['hall-0000'] } });
+
+    await page.goto(`${daphne.url}/admin/kiosk_fleet/kiosk/`);
+    await page.getByRole('link', { name: 'hall-0004' }).click();
+    await shows(page, '#kiosk-fleet-online-state', 'online');
+    await page.getByRole('link', { name: 'Reset this kiosk' }).click();
+    await shows(page, '#kiosk-fleet-confirm-summary', '1 kiosk');
+    await Promise.all([page.waitForURL(/\/command\/r-.+\/change\/$/), page.getByRole('button', { name: 'Yes, reset 1 kiosk' }).click()]);
+    const resetId = commandIdOf(page.url());
+    await shows(page, '#kiosk-fleet-summary', '1 of 1 reloaded', true);
+    await page.getByRole('link', { name: 'hall-0004' }).click();
+    await shows(page, '#kiosk-fleet-recent tbody tr', resetId);
+    await shows(page, '#kiosk-fleet-recent tbody tr', 'reloaded');
   });
 });
 
@@ -95,43 +153,13 @@ describe('enrolment from an imaging script', () => {
     const ids = Array.from({ length: 10 }, (_, i) => `image-${i}`);
     const tokens = await Promise.all(ids.map((id) => project.enroll(id, ['hall'])));
     expect(new Set(tokens).size).toBe(ids.length);
+    expect(tokens.every((t) => /^kfk_[\w-]{43}$/.test(t))).toBe(true);
     const count = await project.manage('shell', '-c', `from kiosk_fleet.models import Kiosk; print(Kiosk.objects.filter(kiosk_id__startswith='image-').count())`);
     expect(count.trim()).toBe(String(ids.length));
     // --rotate run at once for one new kiosk: every run succeeds, and there is one kiosk.
     const rotated = await Promise.all(Array.from({ length: 6 }, () => project.manage('kiosk_enroll', 'image-rotated', '--rotate')));
-    expect(rotated.every((out) => /^\S{20,}$/.test(out.trim().split('\n').at(-1) ?? ''))).toBe(true);
+    expect(rotated.every((out) => /^kfk_\S{20,}$/.test(out.trim().split('\n').at(-1) ?? ''))).toBe(true);
     const one = await project.manage('shell', '-c', `from kiosk_fleet.models import Kiosk; print(Kiosk.objects.filter(kiosk_id='image-rotated').count())`);
     expect(one.trim()).toBe('1');
-  }, 120_000);
-});
-
-describe('two daphne workers sharing a Redis channel layer', () => {
-  it('reloads kiosks connected to either worker on one reset', async () => {
-    const redis = await startRedis();
-    const project = await prepareDjango({ KIOSK_REDIS_URL: redis.url });
-    const tokens = await Promise.all(['w1-a', 'w1-b', 'w2-a', 'w2-b'].map((id) => project.enroll(id, ['hall'])));
-    const [one, two] = await Promise.all([project.startDaphne(), project.startDaphne()]);
-    const kiosks = await Promise.all([
-      startFleetKiosk(one, 'w1-a', tokens[0] ?? '', ['hall']),
-      startFleetKiosk(one, 'w1-b', tokens[1] ?? '', ['hall']),
-      startFleetKiosk(two, 'w2-a', tokens[2] ?? '', ['hall']),
-      startFleetKiosk(two, 'w2-b', tokens[3] ?? '', ['hall']),
-    ]);
-    try {
-      await waitFor(() => kiosks.every((k) => k.server.relay.upstream.state === 'open'), { timeoutMs: 15_000, what: 'uplinks' });
-      // The management command publishes through Redis, as an admin on a third process would.
-      const out = await project.manage('kiosk_reset', '--all', '--reason', 'two workers');
-      const resetId = out.trim().split('\n').at(-1) ?? '';
-      expect(resetId).toMatch(/^r-/);
-      await waitFor(() => kiosks.every((k) => k.kiosk.stats.commands.reloaded === 1), { timeoutMs: 20_000, what: 'every kiosk to reload' });
-      expect(kiosks.map((k) => k.page.loads)).toEqual([2, 2, 2, 2]);
-      const acknowledged = async () =>
-        (await project.manage('shell', '-c', `from kiosk_fleet.models import ResetDelivery as D; print(D.objects.filter(reset_id='${resetId}', state=D.ACKNOWLEDGED).count())`)).trim();
-      await waitFor(async () => (await acknowledged()) === '4', { timeoutMs: 15_000, intervalMs: 300, what: 'four acknowledgements recorded' });
-    } finally {
-      await Promise.all(kiosks.map((k) => k.close()));
-      await Promise.all([one.stop(), two.stop()]);
-      await redis.stop();
-    }
   }, 120_000);
 });

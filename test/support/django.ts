@@ -1,6 +1,7 @@
-// The reference Django backend (integrations/django/example) for end-to-end tests: a fresh
-// SQLite database per test file, an admin user, enrolled kiosks, daphne workers on free
-// ports, and redis-server for the multi-worker channel layer. Run with Debian's Python.
+// The reference Django backend (integrations/django/example) for end-to-end tests and the
+// bench: a fresh SQLite database per project, an admin user, enrolled kiosks, daphne
+// workers on free ports, and redis-server for the multi-worker channel layer. Run with
+// Debian's Python. Self-contained: nothing of the kiosk's own code is imported here.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -9,15 +10,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { HeadlessShell } from '../../kiosk/headless-shell.ts';
-import { Kiosk } from '../../kiosk/kiosk.ts';
-import { loadConfig } from '../../core/config/load.ts';
-import type { RuntimeConfig } from '../../core/config/schema.ts';
-import { startKioskServer, type KioskServer } from '../../server/kiosk-server.ts';
-import { createLogger } from '../../core/logger.ts';
-import { Secrets } from '../../core/secret-forms.ts';
-import { FIXTURE_RENDERER, LogCapture, serverHooks } from './kiosk.ts';
-import { SimulatedPage } from './page-sim.ts';
 import { freePort } from './ports.ts';
 import { waitFor } from './wait.ts';
 
@@ -25,11 +17,23 @@ export const PYTHON = '/usr/bin/python3';
 export const DJANGO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'integrations', 'django', 'example');
 export const ADMIN = { username: 'admin', password: `pw-${randomBytes(8).toString('hex')}` };
 
+export interface EnrolledKiosk {
+  id: string;
+  token: string;
+  groups: string[];
+}
+
 export interface DjangoProject {
   env: NodeJS.ProcessEnv;
   manage(...args: string[]): Promise<string>;
+  /** `manage.py ARGS` printing one JSON object (kiosk_command_status, kiosk_fleet_status). */
+  manageJson<T>(...args: string[]): Promise<T>;
   /** Enrols a kiosk and returns its token (the last line `kiosk_enroll` prints). */
   enroll(kioskId: string, groups: string[]): Promise<string>;
+  /** Enrols `count` kiosks `PREFIX-0000`... in one Django shell; returns their ids and tokens. */
+  enrollFleet(count: number, prefix?: string, groupsOf?: (i: number) => string[]): Promise<EnrolledKiosk[]>;
+  /** Sends a command with `manage.py kiosk_command` and returns its id (the last line). */
+  command(...args: string[]): Promise<string>;
   startDaphne(extraEnv?: NodeJS.ProcessEnv): Promise<Daphne>;
 }
 
@@ -38,8 +42,26 @@ export interface Daphne {
   url: string;
   wsUrl: string;
   apiUrl: string;
+  child: ChildProcess;
+  /** SIGTERM, and wait for the exit (SIGKILL after 10 s). */
   stop(): Promise<void>;
+  /** SIGKILL, and wait for the exit. */
+  kill(): Promise<void>;
+  stderr(): string;
 }
+
+export interface FleetStatus {
+  kiosks: Record<string, { online: boolean; lastSeen: string | null; version: string | null; display: string | null }>;
+}
+
+export interface CommandStatus {
+  id: string;
+  command: string;
+  expiresAt: string;
+  kiosks: Record<string, { status: string; reason: string | null }>;
+}
+
+export const TERMINAL = new Set(['reloaded', 'done', 'ignored', 'failed', 'expired', 'withheld']);
 
 /** A migrated example project on a fresh database, with an admin user. */
 export async function prepareDjango(extraEnv: NodeJS.ProcessEnv = {}): Promise<DjangoProject> {
@@ -54,7 +76,7 @@ export async function prepareDjango(extraEnv: NodeJS.ProcessEnv = {}): Promise<D
     ...extraEnv,
   };
   const manage = async (...args: string[]) => {
-    const { stdout } = await promisify(execFile)(PYTHON, ['manage.py', ...args], { cwd: DJANGO_DIR, env, timeout: 60_000 });
+    const { stdout } = await promisify(execFile)(PYTHON, ['manage.py', ...args], { cwd: DJANGO_DIR, env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
     return stdout;
   };
   await manage('migrate', '--no-input', '-v', '0');
@@ -62,12 +84,41 @@ export async function prepareDjango(extraEnv: NodeJS.ProcessEnv = {}): Promise<D
     cwd: DJANGO_DIR,
     env: { ...env, DJANGO_SUPERUSER_PASSWORD: ADMIN.password },
   });
+  const lastLine = (out: string) => out.trim().split('\n').at(-1) ?? '';
   return {
     env,
     manage,
+    async manageJson<T>(...args: string[]) {
+      return JSON.parse(lastLine(await manage(...args))) as T;
+    },
     async enroll(kioskId, groups) {
-      const out = await manage('kiosk_enroll', kioskId, ...groups.flatMap((g) => ['--group', g]));
-      return out.trim().split('\n').at(-1) ?? '';
+      return lastLine(await manage('kiosk_enroll', kioskId, ...groups.flatMap((g) => ['--group', g])));
+    },
+    async enrollFleet(count, prefix = 'sim', groupsOf = () => ['fleet']) {
+      const groups = Array.from({ length: count }, (_, i) => groupsOf(i).join(','));
+      const script = [
+        'import json, sys',
+        'from kiosk_fleet.models import Kiosk',
+        `groups = json.loads(${JSON.stringify(JSON.stringify(groups))})`,
+        'kiosks, lines = [], []',
+        `for i in range(${count}):`,
+        `    k = Kiosk(kiosk_id="${prefix}-%04d" % i, groups=groups[i])`,
+        '    lines.append("%s %s %s" % (k.kiosk_id, k.issue_token(), k.groups))',
+        '    kiosks.append(k)',
+        'Kiosk.objects.bulk_create(kiosks)',
+        'print("\\n".join(lines))',
+      ].join('\n');
+      const out = await manage('shell', '-c', script);
+      return out
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const [id = '', token = '', g = ''] = line.split(' ');
+          return { id, token, groups: g === '' ? [] : g.split(',') };
+        });
+    },
+    async command(...args) {
+      return lastLine(await manage('kiosk_command', ...args));
     },
     startDaphne: (more = {}) => startDaphne({ ...env, ...more }),
   };
@@ -81,7 +132,7 @@ async function startDaphne(env: NodeJS.ProcessEnv): Promise<Daphne> {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000)));
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
     async () => {
@@ -99,7 +150,10 @@ async function startDaphne(env: NodeJS.ProcessEnv): Promise<Daphne> {
     url,
     wsUrl: `ws://127.0.0.1:${port}/ws/kiosk/`,
     apiUrl: `${url}/api/`,
-    stop: () => stopProcess(child),
+    child,
+    stop: () => stopProcess(child, 'SIGTERM'),
+    kill: () => stopProcess(child, 'SIGKILL'),
+    stderr: () => stderr,
   };
 }
 
@@ -116,61 +170,14 @@ export async function startRedis(): Promise<{ url: string; stop(): Promise<void>
       }),
     { timeoutMs: 15_000, intervalMs: 50, what: 'redis-server' },
   );
-  return { url: `redis://127.0.0.1:${port}/0`, stop: () => stopProcess(child) };
+  return { url: `redis://127.0.0.1:${port}/0`, stop: () => stopProcess(child, 'SIGTERM') };
 }
 
-/** One of our kiosks (server, uplink, kiosk side) with a simulated page, on a Django upstream. */
-export interface FleetKiosk {
-  id: string;
-  server: KioskServer;
-  kiosk: Kiosk;
-  page: SimulatedPage;
-  log: LogCapture;
-  close(): Promise<void>;
-}
-
-export async function startFleetKiosk(daphne: Daphne, id: string, token: string, groups: string[] = []): Promise<FleetKiosk> {
-  const log = new LogCapture();
-  const header = `Token ${token}`;
-  const logger = createLogger({ destination: log, secrets: new Secrets([header]) });
-  const { config } = loadConfig({
-    env: {},
-    cli: {
-      kioskId: id,
-      groups,
-      upstream: {
-        ws: { url: daphne.wsUrl, token: header, reconnectBaseMs: 100, reconnectCapMs: 500 },
-        api: { url: daphne.apiUrl, token: header },
-      },
-      reset: { minIntervalSeconds: 0 },
-    },
-  });
-  if (config.upstream === undefined) throw new Error('unreachable');
-  const runtimeConfig: RuntimeConfig = { ...config, upstream: config.upstream };
-  const server = await startKioskServer({ ...serverHooks(runtimeConfig, '0.0.0-fleet'), config: runtimeConfig, version: '0.0.0-fleet', logger, rendererDir: FIXTURE_RENDERER });
-  const kiosk = new Kiosk({ relay: server.relay, shell: new HeadlessShell(server.relay.pages), config: runtimeConfig, version: '0.0.0-fleet', logger, stateDir: undefined });
-  kiosk.start();
-  const page = new SimulatedPage(server);
-  await page.load();
-  return {
-    id,
-    server,
-    kiosk,
-    page,
-    log,
-    async close() {
-      kiosk.stop();
-      page.close();
-      await server.close();
-    },
-  };
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
+async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
 }

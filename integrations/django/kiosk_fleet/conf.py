@@ -3,34 +3,81 @@
 from django.conf import settings
 
 DEFAULTS = {
-    # How long a reset stays deliverable to a kiosk that was offline when it was sent.
-    "KIOSK_FLEET_RESET_TTL_SECONDS": 300,
+    # How long a command stays deliverable (and answerable) when no expiry is given: a reset
+    # 10 minutes, any other command 15. A delivery with no terminal ack by then is "expired".
+    "KIOSK_FLEET_RESET_EXPIRES_SECONDS": 600,
+    "KIOSK_FLEET_COMMAND_EXPIRES_SECONDS": 900,
+    # The longest expiry a sender may ask for.
+    "KIOSK_FLEET_MAX_EXPIRES_SECONDS": 7 * 24 * 3600,
+    # A kiosk is online exactly while it has a connection on a worker whose heartbeat is
+    # younger than this; a worker that stops or dies takes its kiosks offline within it.
+    # Workers beat every third of it.
+    "KIOSK_FLEET_PRESENCE_TIMEOUT_SECONDS": 30,
+    # On hello, commands owed to a kiosk go one at a time: the next once the kiosk answered
+    # the previous one (accepted or terminal), or after this many seconds without an answer.
+    "KIOSK_FLEET_BACKLOG_STEP_SECONDS": 10,
     # At most one database write per kiosk connection per this many seconds for kiosk.status.
     "KIOSK_FLEET_STATUS_MIN_INTERVAL_SECONDS": 5,
-    # A kiosk counts as connected only if it was heard from within this window. This heals
-    # connection counters left behind by a worker that died without running disconnect().
-    # Kiosks send kiosk.status every 30 s by default, so 180 s tolerates a few lost ones.
-    "KIOSK_FLEET_ONLINE_TIMEOUT_SECONDS": 180,
-    # Larger text frames from a kiosk are dropped unread (kiosk messages are a few hundred bytes).
+    # Larger text frames from a kiosk are dropped unread (kiosk messages are a few hundred
+    # bytes), except kiosk.screenshot frames on a connection that is owed one.
     "KIOSK_FLEET_MAX_FRAME_BYTES": 64 * 1024,
+    # The longest base64 "data" of a kiosk.screenshot (the kiosk's screenshot.maxBytes default).
+    "KIOSK_FLEET_SCREENSHOT_MAX_BYTES": 262144,
+    # Screenshots kept per kiosk; older ones are deleted when a new one arrives.
+    "KIOSK_FLEET_SCREENSHOTS_PER_KIOSK": 10,
 }
+
+# Before commands, offline kiosks got a reset within this many seconds; still honoured as
+# the reset expiry when KIOSK_FLEET_RESET_EXPIRES_SECONDS is not set.
+LEGACY_RESET_TTL = "KIOSK_FLEET_RESET_TTL_SECONDS"
 
 
 def get(name):
     return getattr(settings, name, DEFAULTS[name])
 
 
-def reset_ttl_seconds():
-    return int(get("KIOSK_FLEET_RESET_TTL_SECONDS"))
+def reset_expires_seconds():
+    if not hasattr(settings, "KIOSK_FLEET_RESET_EXPIRES_SECONDS") and hasattr(settings, LEGACY_RESET_TTL):
+        return int(getattr(settings, LEGACY_RESET_TTL))
+    return int(get("KIOSK_FLEET_RESET_EXPIRES_SECONDS"))
+
+
+def command_expires_seconds():
+    return int(get("KIOSK_FLEET_COMMAND_EXPIRES_SECONDS"))
+
+
+def max_expires_seconds():
+    return int(get("KIOSK_FLEET_MAX_EXPIRES_SECONDS"))
+
+
+def presence_timeout_seconds():
+    return float(get("KIOSK_FLEET_PRESENCE_TIMEOUT_SECONDS"))
+
+
+def heartbeat_seconds():
+    return presence_timeout_seconds() / 3
+
+
+def backlog_step_seconds():
+    return float(get("KIOSK_FLEET_BACKLOG_STEP_SECONDS"))
 
 
 def status_min_interval_seconds():
     return float(get("KIOSK_FLEET_STATUS_MIN_INTERVAL_SECONDS"))
 
 
-def online_timeout_seconds():
-    return int(get("KIOSK_FLEET_ONLINE_TIMEOUT_SECONDS"))
-
-
 def max_frame_bytes():
     return int(get("KIOSK_FLEET_MAX_FRAME_BYTES"))
+
+
+def screenshot_max_bytes():
+    return int(get("KIOSK_FLEET_SCREENSHOT_MAX_BYTES"))
+
+
+def screenshot_frame_bytes():
+    """The largest kiosk.screenshot frame read: the data plus room for the other fields."""
+    return screenshot_max_bytes() + 4096
+
+
+def screenshots_per_kiosk():
+    return max(1, int(get("KIOSK_FLEET_SCREENSHOTS_PER_KIOSK")))

@@ -1,24 +1,35 @@
 """The WebSocket endpoint kiosks connect to (``/ws/kiosk/``).
 
 One consumer instance per kiosk connection. It authenticates by token before accepting,
-forwards resets published on the channel layer, and records what the kiosk reports.
-A kiosk can never make it publish anything: the consumer only listens to the layer.
+records the connection as live (``presence``), writes the frames of commands to its kiosk
+and records what the kiosk answers. A kiosk can never make it publish anything: the
+consumer only listens to the layer, and everything a kiosk sends is checked against the
+kiosk's own deliveries.
 
-Efficiency matters (hundreds of kiosks per worker): each kiosk message costs at most one
-round trip to the database thread, acks arriving in a wave share one transaction
-(``ack_writer``), status reports are throttled in memory, and a token bucket drops floods
-before any parsing.
+* A command published on the layer: the connection fetches its own kiosk's frame (if the
+  kiosk has a pending delivery), writes it, and only then marks the delivery ``sent``.
+* On hello: what the kiosk is owed goes one frame at a time, the next once the kiosk has
+  answered the previous (or after KIOSK_FLEET_BACKLOG_STEP_SECONDS).
+* Bad input (malformed frames, floods, giant frames, acks for commands never sent, answers
+  that would move a terminal state, screenshots that are too large or not a JPEG) is
+  dropped, counted on the kiosk (``rejected_frames``) and never closes the connection.
+
+Efficiency matters (hundreds of kiosks per worker): the database work runs in a thread of
+its own (``dbthread``), the writes of many connections at once share one transaction, status
+reports are throttled in memory, and a token bucket drops floods before any parsing.
 """
 
+import asyncio
 import logging
 import time
+import uuid
 from collections import deque
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from . import conf, layer, presence, protocol, resets
-from .ack_writer import ack_writer
+from . import commands, conf, layer, presence, protocol
+from .dbthread import batcher, fleet_db
+from .names import is_valid_name
 from .tokens import token_from_authorization
 
 logger = logging.getLogger(__name__)
@@ -46,26 +57,54 @@ class TokenBucket:
         return True
 
 
-def _hello_sync(kiosk_pk, version):
-    # One trip to the database thread for the hello: record it and fetch what is owed.
-    presence.record_hello(kiosk_pk, version)
-    return resets.take_pending_resets(kiosk_pk)
+class RecentIds:
+    """A bounded set: the last ``size`` ids added."""
+
+    def __init__(self, size):
+        self._order = deque()
+        self._ids = set()
+        self._size = size
+
+    def add(self, value):
+        if value in self._ids:
+            return
+        self._order.append(value)
+        self._ids.add(value)
+        if len(self._order) > self._size:
+            self._ids.discard(self._order.popleft())
+
+    def __contains__(self, value):
+        return value in self._ids
 
 
 class KioskConsumer(AsyncWebsocketConsumer):
-    # A kiosk sends one hello, a status every ~30 s and one ack per reset; far more than
-    # that is a bug or abuse, dropped before it costs JSON parsing or a query.
+    # A kiosk sends one hello, a status every ~30 s, an ack or two and maybe a screenshot
+    # per command; far more than that is a bug or abuse, dropped before it costs JSON
+    # parsing or a query.
     RATE_PER_SECOND = 10.0
     RATE_BURST = 30
     # Warnings logged per connection before the rest are muted (a broken kiosk must not flood logs).
     MAX_COMPLAINTS = 10
     # Channel layers expire group memberships (default 1 day); re-join well before that.
     GROUP_REFRESH_SECONDS = 3600
-    # Reset ids already forwarded on this connection (a kiosk in two targeted groups gets
-    # the same event twice; it would ignore the repeat, but there is no need to send it).
-    RECENT_RESETS = 64
+    # Command ids remembered per connection (written frames, layer events seen).
+    RECENT_IDS = 256
+    SCREENSHOT_BATCH = 5  # screenshots are up to 256 KiB: fewer per transaction
 
     identity = None
+    connection_id = None
+    _presence = None
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # However the connection ends (even cancelled by the server, when disconnect()
+            # never runs), it stops counting: its row is deleted now or by the next heartbeat.
+            if self.connection_id is not None and self._presence is not None:
+                self._presence.remove(self.connection_id)
+            if getattr(self, "_tick", None) is not None:
+                self._tick.cancel()
 
     async def connect(self):
         self._closing = False
@@ -73,31 +112,44 @@ class KioskConsumer(AsyncWebsocketConsumer):
         self._bucket = TokenBucket(self.RATE_PER_SECOND, self.RATE_BURST)
         self._channel_groups = set()
         self._groups_joined_at = 0.0
-        self._recent_resets = deque(maxlen=self.RECENT_RESETS)
+        self._written = RecentIds(self.RECENT_IDS)
+        self._hints = {}  # command id -> commands.Hint, for frames written on this connection
+        self._marks = set()  # "sent" marks on their way to the database
+        self._events_seen = RecentIds(self.RECENT_IDS)
+        self._screenshots_owed = {}  # command id -> maxWidth, for screenshot frames written here
+        self._backlog = deque()
+        self._awaiting = None
+        self._tick = None
         self._pending_status = None
-        self._last_status_write = float("-inf")
+        self._rejected = 0
+        self._last_rejected = ""
+        self._last_flush = float("-inf")
 
         token = self._token_from_headers()
         identity = None
+        why = "no 'Authorization: Token ...' header" if token is None else "unknown or revoked token"
         if token is not None:
-            # Counted as connected before it joins its channel groups: a reset sent in that
-            # instant is marked "sent" and, being unanswered, is delivered again at hello.
-            identity = await self._db(presence.open_connection, token)
+            try:
+                self._presence = presence.worker()
+                await self._presence.start()
+                self.connection_id = uuid.uuid4().hex
+                identity = await fleet_db(presence.open_connection)(
+                    token, self._presence, self.connection_id, self.channel_name, self._client_host(),
+                )
+            except Exception:
+                logger.exception("kiosk connection from %s: database error", self._client_host())
+                identity, why = None, "database error (the kiosk retries)"
         if identity is None:
             # Closing before accept makes the server refuse the handshake (HTTP 403).
-            logger.warning(
-                "kiosk connection from %s refused: %s",
-                self._client_host(),
-                "no 'Authorization: Token ...' header" if token is None else "unknown or revoked token",
-            )
+            logger.warning("kiosk connection from %s refused: %s", self._client_host(), why)
             await self.close()
             return
         try:
             await self._set_groups(layer.channel_groups_for_kiosk(identity.kiosk_id, identity.groups))
         except Exception:
-            # Without its groups the kiosk would never hear a reset: refuse, it will retry.
+            # Without its groups the kiosk would never hear a command: refuse, it will retry.
             logger.exception("kiosk %s refused: the channel layer is unavailable", identity.kiosk_id)
-            await self._db(presence.mark_disconnected, identity.pk)
+            await self._db(presence.close_connection, self.connection_id, identity.pk)
             await self.close()
             return
         self.identity = identity
@@ -107,9 +159,18 @@ class KioskConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if self.identity is None:
             return
+        self._closing = True
+        if self._tick is not None:
+            self._tick.cancel()
+        self._presence.remove(self.connection_id)
         # The database first: it is what the admin shows, and the layer may be the thing failing.
-        await self._db(presence.mark_disconnected, self.identity.pk, self._pending_status)
-        self._pending_status = None
+        rejected = (self._rejected, self._last_rejected) if self._rejected else None
+        done = await self._db(
+            presence.close_connection, self.connection_id, self.identity.pk, self._pending_status, rejected
+        )
+        if done is not None:
+            self._presence.deleted(self.connection_id)
+        self._pending_status, self._rejected = None, 0
         try:
             await self._set_groups(set())
         except Exception:
@@ -122,13 +183,22 @@ class KioskConsumer(AsyncWebsocketConsumer):
         if self.identity is None or self._closing:
             return
         if not self._bucket.take():
-            self._complain("too many messages, dropped")
+            self._reject("too many messages, dropped")
             return
         if text_data is None:
-            self._complain("binary frame")
+            self._reject("binary frame")
             return
         try:
-            message = protocol.decode(text_data, conf.max_frame_bytes())
+            limit = conf.max_frame_bytes()
+            large = len(text_data) > limit
+            if large:
+                # Only a screenshot may be larger, and only on a connection that is owed one.
+                if not self._screenshots_owed:
+                    raise protocol.Malformed("frame larger than %d bytes" % limit)
+                limit = conf.screenshot_frame_bytes()
+            message = protocol.decode(text_data, limit)
+            if large and message["type"] != protocol.SCREENSHOT:
+                raise protocol.Malformed("frame larger than %d bytes" % conf.max_frame_bytes())
             handler = self._handlers.get(message["type"])
             if handler is None:
                 # Kiosks may relay app-specific frames (relay.allowUp); they are not for us.
@@ -137,10 +207,11 @@ class KioskConsumer(AsyncWebsocketConsumer):
                 await handler(self, message)
             await self._refresh_group_membership_if_due()
         except protocol.Malformed as exc:
-            self._complain(str(exc))
+            self._reject(str(exc))
         except Exception:
             # Never let one bad message (or a database or layer hiccup) drop the connection.
             logger.exception("kiosk %s: error while handling a message", self.identity.kiosk_id)
+        await self._flush_if_due()
 
     async def _on_hello(self, message):
         hello = protocol.parse_hello(message)
@@ -157,47 +228,87 @@ class KioskConsumer(AsyncWebsocketConsumer):
                 "kiosk %s: its config lists groups %s, the server's are %s; the server's apply",
                 self.identity.kiosk_id, ",".join(hello.groups) or "(none)", ",".join(self.identity.groups) or "(none)",
             )
-        pending = await self._db(_hello_sync, self.identity.pk, hello.version) or []
-        for reset_id, text in pending:
-            await self._forward_reset(reset_id, text)
-        if pending:
-            logger.info("kiosk %s: delivered %d pending reset(s) on hello", self.identity.kiosk_id, len(pending))
+        owed = await self._db(commands.owed_on_hello, self.identity.pk, hello.version) or []
+        owed = [item for item in owed if item.command_id not in self._written]
+        if owed:
+            logger.info("kiosk %s: owed %d command(s) on hello; sending them one at a time", self.identity.kiosk_id, len(owed))
+            self._backlog = deque(owed)
+            if self._awaiting is None:
+                await self._send_next_owed()
 
     async def _on_status(self, message):
         status = protocol.parse_status(message)
         if status.kiosk is not None and status.kiosk != self.identity.kiosk_id:
-            self._complain("status for another kiosk")
+            self._reject("status for another kiosk")
             return
-        # Keep the newest values; write at most once per interval. What is held back is
-        # written by the next status after the interval, or on disconnect.
+        # Keep the newest values; written at most once per interval (by _flush_if_due, the
+        # next report after the interval, or on disconnect).
         self._pending_status = {**(self._pending_status or {}), **status.fields}
-        now = time.monotonic()
-        if now - self._last_status_write >= conf.status_min_interval_seconds():
-            fields, self._pending_status = self._pending_status, None
-            self._last_status_write = now
-            await self._db(presence.save_status, self.identity.pk, fields)
 
     async def _on_ack(self, message):
         ack = protocol.parse_ack(message)
         if ack.kiosk is not None and ack.kiosk != self.identity.kiosk_id:
-            self._complain("ack for another kiosk")
+            self._reject("ack for another kiosk")
             return
-        recorded = await self._guarded(ack_writer().record(self.identity.pk, ack.reset_id, ack.status, ack.ms), "record_ack")
-        if recorded is None:  # a database error, logged
+        item = (self.identity.pk, ack, self._hints.get(ack.command_id))
+        result = await self._guarded(batcher(commands.record_acks).submit(item), "record_ack")
+        if result is None:  # a database error, logged
             return
-        if not recorded:
-            self._complain("ack for a reset that is unknown, not for this kiosk, or already acknowledged")
+        outcome, detail = result
+        if outcome == commands.REFUSED:
+            self._reject(detail)
+        elif outcome == commands.LATE:
+            logger.info("kiosk %s: %s: %s", self.identity.kiosk_id, ack.command_id, detail)
+        if ack.is_terminal:
+            self._screenshots_owed.pop(ack.command_id, None)
+        if ack.command_id == self._awaiting:
+            await self._send_next_owed()
+
+    async def _on_screenshot(self, message):
+        try:
+            shot = protocol.parse_screenshot(message, conf.screenshot_max_bytes())
+        except protocol.Malformed as exc:
+            command_id = message.get("id")
+            if is_valid_name(command_id) and command_id in self._screenshots_owed:
+                await self._db(commands.note_refused_screenshot, self.identity.pk, command_id, str(exc))
+            raise
+        if shot.kiosk is not None and shot.kiosk != self.identity.kiosk_id:
+            self._reject("screenshot for another kiosk")
+            return
+        result = await self._guarded(
+            batcher(commands.store_screenshots, self.SCREENSHOT_BATCH).submit((self.identity.pk, shot)), "store_screenshot"
+        )
+        if result is None:
+            return
+        if result[0] == commands.REFUSED:
+            self._reject(result[1])
+        else:
+            # Stored (or stored already): no more large frames for this id.
+            self._screenshots_owed.pop(shot.command_id, None)
 
     _handlers = {
         protocol.HELLO: _on_hello,
         protocol.STATUS: _on_status,
         protocol.ACK: _on_ack,
+        protocol.SCREENSHOT: _on_screenshot,
     }
 
     # ---- channel layer → kiosk (method names follow layer.*_EVENT) -------------------------
 
-    async def fleet_reset(self, event):
-        await self._forward_reset(event["id"], event["text"])
+    async def fleet_command(self, event):
+        """A command was sent: write this kiosk's frame if it has a pending delivery."""
+        command_id = event["id"]
+        if self.identity is None or self._closing or command_id in self._events_seen or command_id in self._written:
+            return
+        self._events_seen.add(command_id)
+        owed = await self._guarded(batcher(commands.claim_live).submit((command_id, self.identity.pk)), "claim_live")
+        if owed is not None:
+            await self._write(owed)
+
+    async def fleet_backlog(self, event):
+        """No answer to the owed frame in time: go on with the next one."""
+        if not self._closing and event.get("id") == self._awaiting:
+            await self._send_next_owed()
 
     async def fleet_refresh(self, event):
         """The kiosk was edited in the admin: re-read it, close if it may no longer connect."""
@@ -212,13 +323,59 @@ class KioskConsumer(AsyncWebsocketConsumer):
         self.identity = current
         await self._set_groups(layer.channel_groups_for_kiosk(current.kiosk_id, current.groups))
 
-    async def _forward_reset(self, reset_id, text):
-        if self._closing or reset_id in self._recent_resets:
-            return
-        self._recent_resets.append(reset_id)
-        await self.send(text_data=text)
+    async def _send_next_owed(self):
+        self._awaiting = None
+        if self._tick is not None:
+            self._tick.cancel()
+            self._tick = None
+        while self._backlog and not self._closing:
+            owed = self._backlog.popleft()
+            if owed.command_id in self._written:
+                continue
+            if await self._write(owed):
+                self._awaiting = owed.command_id
+                self._tick = asyncio.get_running_loop().create_task(self._backlog_tick(owed.command_id))
+                return
+
+    async def _backlog_tick(self, command_id):
+        await asyncio.sleep(conf.backlog_step_seconds())
+        # Through the layer, so that the consumer handles it in turn with everything else.
+        await self.channel_layer.send(self.channel_name, {"type": layer.BACKLOG_EVENT, "id": command_id})
+
+    async def _write(self, owed):
+        """Write a frame to the kiosk, then mark its delivery sent. False if the connection is closing."""
+        if self._closing:
+            return False
+        await self.send(text_data=owed.text)
+        self._written.add(owed.command_id)
+        self._hints[owed.command_id] = owed.hint
+        while len(self._hints) > self.RECENT_IDS:
+            self._hints.pop(next(iter(self._hints)))
+        if owed.command == "screenshot":
+            self._screenshots_owed[owed.command_id] = owed.max_width
+            while len(self._screenshots_owed) > 16:
+                self._screenshots_owed.pop(next(iter(self._screenshots_owed)))
+        # Not awaited: the kiosk's answer may be handled first, and is then recorded through
+        # the hint (this connection wrote the frame); the mark only moves pending to sent.
+        task = asyncio.ensure_future(self._guarded(batcher(commands.mark_sent).submit(owed.delivery_pk), "mark_sent"))
+        self._marks.add(task)
+        task.add_done_callback(self._marks.discard)
+        return True
 
     # ---- helpers ---------------------------------------------------------------------------
+
+    async def _flush_if_due(self):
+        """Write the held-back status report and rejection count, at most once per interval."""
+        if self._pending_status is None and not self._rejected:
+            return
+        now = time.monotonic()
+        if now - self._last_flush < conf.status_min_interval_seconds():
+            return
+        self._last_flush = now
+        status, self._pending_status = self._pending_status, None
+        rejected = (self._rejected, self._last_rejected) if self._rejected else None
+        self._rejected = 0
+        await self._guarded(batcher(presence.save_statuses).submit((self.identity.pk, status, rejected)), "save_status")
 
     async def _set_groups(self, wanted):
         for group in self._channel_groups - wanted:
@@ -236,8 +393,8 @@ class KioskConsumer(AsyncWebsocketConsumer):
         self._groups_joined_at = time.monotonic()
 
     async def _db(self, func, *args):
-        """Run ORM code in the database thread; log and swallow errors (returns None)."""
-        return await self._guarded(database_sync_to_async(func)(*args), getattr(func, "__name__", "?"))
+        """Run ORM code in the fleet's database thread; log and swallow errors (returns None)."""
+        return await self._guarded(fleet_db(func)(*args), getattr(func, "__name__", "?"))
 
     async def _guarded(self, awaitable, what):
         """Await database work; log and swallow its errors (returns None)."""
@@ -248,12 +405,15 @@ class KioskConsumer(AsyncWebsocketConsumer):
             logger.exception("kiosk %s: database error in %s", who, what)
             return None
 
-    def _complain(self, reason):
+    def _reject(self, reason):
+        """Count a refused or dropped frame (written to the kiosk's row) and log the first few."""
+        self._rejected += 1
+        self._last_rejected = reason
         self._complaints += 1
         if self._complaints <= self.MAX_COMPLAINTS:
-            logger.warning("kiosk %s: ignored a message: %s", self.identity.kiosk_id, reason)
+            logger.warning("kiosk %s: refused a message: %s", self.identity.kiosk_id, reason)
             if self._complaints == self.MAX_COMPLAINTS:
-                logger.warning("kiosk %s: further ignored messages on this connection are not logged", self.identity.kiosk_id)
+                logger.warning("kiosk %s: further refused messages on this connection are not logged", self.identity.kiosk_id)
 
     def _token_from_headers(self):
         values = [value for name, value in self.scope.get("headers", []) if name.lower() == b"authorization"]
@@ -263,4 +423,4 @@ class KioskConsumer(AsyncWebsocketConsumer):
 
     def _client_host(self):
         client = self.scope.get("client") or ("?", None)
-        return client[0]
+        return str(client[0])

@@ -22,8 +22,9 @@ logger = logging.getLogger(__name__)
 FLEET_GROUP = "kiosk-fleet.all"
 
 # Channel layer event types; Channels calls the consumer method with dots replaced by "_".
-RESET_EVENT = "fleet.reset"
-REFRESH_EVENT = "fleet.refresh"
+COMMAND_EVENT = "fleet.command"  # {"id"}: a command was created; targeted connections fetch their frame
+REFRESH_EVENT = "fleet.refresh"  # the kiosk was edited: re-read it
+BACKLOG_EVENT = "fleet.backlog"  # {"id"}: a connection's own timer: the owed frame "id" got no answer in time
 
 
 def group_for_kiosk(kiosk_id):
@@ -48,14 +49,19 @@ def channel_groups_for_target(target):
     raise ValueError(target.kind)
 
 
-def publish_reset(reset):
-    """Send the reset frame to every channel group its target names.
+def publish_command(command):
+    """Tell the connections of every channel group the command's target names about it.
 
-    A kiosk in two targeted groups gets the event twice; the consumer drops the repeat.
-    The frame is serialised here once rather than in each of the (maybe hundreds of) consumers.
+    The event carries only the id: each connection fetches (in a batch with the others on
+    its worker) the frame for its own kiosk, and only if that kiosk has a delivery, so a
+    kiosk enrolled or regrouped since the command was sent gets nothing. A kiosk in two
+    targeted groups gets the event twice; the consumer drops the repeat.
     """
-    event = {"type": RESET_EVENT, "id": reset.id, "text": reset.to_text()}
-    _group_send_all(channel_groups_for_target(reset.target), event)
+    _group_send_all(channel_groups_for_target(command.target), {"type": COMMAND_EVENT, "id": command.id})
+
+
+async def apublish_command(command):
+    await _agroup_send_all(channel_groups_for_target(command.target), {"type": COMMAND_EVENT, "id": command.id})
 
 
 def publish_refresh(kiosk_id):
@@ -64,13 +70,13 @@ def publish_refresh(kiosk_id):
 
 
 def _group_send_all(groups, event):
+    async_to_sync(_agroup_send_all)(groups, event)
+
+
+async def _agroup_send_all(groups, event):
     layer = get_channel_layer()
     if layer is None:
         logger.warning("no channel layer configured (CHANNEL_LAYERS); nothing published")
         return
-
-    async def send_all():
-        for group in groups:
-            await layer.group_send(group, event)
-
-    async_to_sync(send_all)()
+    for group in groups:
+        await layer.group_send(group, event)

@@ -1,16 +1,48 @@
+"""The fleet's records: kiosks, commands and their per-kiosk deliveries, screenshots, presence.
+
+A reset is a command like any other (``command="reset"``). Each command fixes the kiosks it
+targets when it is sent: one ``Delivery`` per kiosk, whose state only moves forward,
+pending → sent → accepted → a terminal state, and always reaches one (``expired`` by time).
+
+Presence is not a counter: a ``Connection`` row per live WebSocket, owned by a ``Worker`` row
+that the worker's heartbeat keeps fresh. A kiosk is online exactly while it has a connection
+on a worker whose heartbeat is younger than KIOSK_FLEET_PRESENCE_TIMEOUT_SECONDS, so a worker
+that stops or is killed takes its kiosks offline within that time, whatever it managed to
+clean up.
+"""
+
 import json
 import uuid
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from . import conf
 from .names import NAME_HELP, join_groups, split_groups, validate_group_list, validate_kiosk_id
 from .targets import ALL, GROUPS, KIOSKS, Target
 from .tokens import generate_token, hash_token, unusable_token_hash
+from .wire import iso_z
+
+
+def presence_cutoff(now=None):
+    return (now or timezone.now()) - timedelta(seconds=conf.presence_timeout_seconds())
+
+
+def live_connections(now=None):
+    """Connections on workers that are alive (heartbeat younger than the presence timeout)."""
+    return Connection.objects.filter(worker__last_heartbeat__gte=presence_cutoff(now))
+
+
+class KioskQuerySet(models.QuerySet):
+    def with_online(self, now=None):
+        """Annotate ``online``: the kiosk has a live connection on a live worker."""
+        return self.annotate(online=Exists(live_connections(now).filter(kiosk=OuterRef("pk"))))
+
+    def online(self, now=None):
+        return self.with_online(now).filter(online=True)
 
 
 class Kiosk(models.Model):
@@ -31,38 +63,55 @@ class Kiosk(models.Model):
     # Only the SHA-256 of the token is kept; the token itself is shown once and forgotten.
     token_hash = models.CharField(max_length=64, unique=True, editable=False, default=unusable_token_hash)
     revoked = models.BooleanField(
-        default=False, help_text="A revoked kiosk is disconnected and its token is refused."
+        default=False,
+        help_text="A revoked kiosk is disconnected and its token is destroyed: "
+        "admitting it again issues a new token.",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     # Reported by the kiosk; written by the WebSocket consumer with queryset.update().
-    connections = models.PositiveIntegerField(
-        default=0, editable=False, help_text="Open WebSocket connections, counted across workers."
-    )
-    last_seen = models.DateTimeField(null=True, blank=True, editable=False)
+    last_seen = models.DateTimeField(null=True, blank=True, editable=False, help_text="Last heard from.")
     version = models.CharField(max_length=100, blank=True, editable=False)
     renderer_state = models.CharField("renderer", max_length=32, blank=True, editable=False)
     uplink_state = models.CharField("uplink", max_length=32, blank=True, editable=False)
+    display_state = models.CharField("display", max_length=16, blank=True, editable=False)
     uptime_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
     last_api_ok_at = models.CharField("last API success", max_length=64, blank=True, editable=False)
     last_status_at = models.DateTimeField(null=True, blank=True, editable=False)
-    last_ack_reset = models.ForeignKey(
-        "ResetCommand",
+    last_ack_command = models.ForeignKey(
+        "Command",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
-        verbose_name="last reset acknowledged",
+        verbose_name="last command answered",
     )
     last_ack_status = models.CharField(max_length=16, blank=True, editable=False)
     last_ack_at = models.DateTimeField(null=True, blank=True, editable=False)
+    latest_screenshot = models.ForeignKey(
+        "Screenshot", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    rejected_frames = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Frames from this kiosk that were refused or dropped."
+    )
+    last_rejected_reason = models.CharField(max_length=200, blank=True, editable=False)
+    last_rejected_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = KioskQuerySet.as_manager()
 
     class Meta:
         ordering = ["kiosk_id"]
 
     def __str__(self):
         return self.kiosk_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Remembered so that save() sees a revocation (False → True) and destroys the token.
+        instance._loaded_revoked = dict(zip(field_names, values)).get("revoked")
+        return instance
 
     def clean(self):
         try:
@@ -71,22 +120,31 @@ class Kiosk(models.Model):
             pass  # the field validator already reports it
 
     # Written only by the consumer, with queryset.update(). save() of an existing kiosk leaves
-    # them alone, so an admin edit cannot overwrite a connection count or a status report
-    # that changed after the admin loaded the row.
+    # them alone, so an admin edit cannot overwrite a status report that changed after the
+    # admin loaded the row.
     LIVE_FIELDS = frozenset({
-        "connections", "last_seen", "version", "renderer_state", "uplink_state", "uptime_seconds",
-        "last_api_ok_at", "last_status_at", "last_ack_reset", "last_ack_status", "last_ack_at",
+        "last_seen", "version", "renderer_state", "uplink_state", "display_state", "uptime_seconds",
+        "last_api_ok_at", "last_status_at", "last_ack_command", "last_ack_status", "last_ack_at",
+        "latest_screenshot", "rejected_frames", "last_rejected_reason", "last_rejected_at",
     })
 
     def save(self, *args, **kwargs):
         # Normalise here too, for code paths that skip full_clean() (commands, shell).
         self.groups = join_groups(self.groups)
-        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
-            kwargs["update_fields"] = [
+        update_fields = kwargs.get("update_fields")
+        if not self._state.adding and update_fields is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = update_fields = [
                 field.name for field in self._meta.concrete_fields
                 if not field.primary_key and field.name not in self.LIVE_FIELDS
             ]
+        if self.revoked and not getattr(self, "_loaded_revoked", False):
+            # Revoking destroys the token: nobody knows a preimage of the new hash, so no
+            # un-revoke can bring the old token back; admitting the kiosk again takes a new one.
+            self.token_hash = unusable_token_hash()
+            if update_fields is not None and "token_hash" not in update_fields:
+                kwargs["update_fields"] = list(update_fields) + ["token_hash"]
         super().save(*args, **kwargs)
+        self._loaded_revoked = self.revoked
 
     @property
     def group_list(self):
@@ -99,35 +157,66 @@ class Kiosk(models.Model):
         return token
 
     def is_online(self, now=None):
-        if self.connections <= 0 or self.last_seen is None:
-            return False
-        now = now or timezone.now()
-        return self.last_seen >= now - timedelta(seconds=conf.online_timeout_seconds())
+        online = getattr(self, "online", None)
+        if online is not None and now is None:
+            return online
+        return live_connections(now).filter(kiosk_id=self.pk).exists()
 
     is_online.boolean = True
     is_online.short_description = "online"
 
 
+def new_command_id(prefix="c"):
+    return "%s-%s" % (prefix, uuid.uuid4().hex[:12])
+
+
 def new_reset_id():
-    return "r-" + uuid.uuid4().hex[:12]
+    """Kept for migration 0001, which names it as the old ResetCommand id default."""
+    return new_command_id("r")
 
 
-class ResetCommand(models.Model):
+class Command(models.Model):
+    RESET = "reset"
+    HOME = "home"
+    CLEAR_SESSION = "clear-session"
+    RESTART = "restart"
+    SCREENSHOT = "screenshot"
+    DISPLAY = "display"
+    COMMAND_CHOICES = [
+        (RESET, "reset"),
+        (HOME, "home"),
+        (CLEAR_SESSION, "clear session"),
+        (RESTART, "restart"),
+        (SCREENSHOT, "screenshot"),
+        (DISPLAY, "display"),
+    ]
+    NOW = "now"
+    IDLE = "idle"
+    WHEN_CHOICES = [(NOW, "now"), (IDLE, "when idle")]
     TARGET_CHOICES = [(ALL, "all kiosks"), (KIOSKS, "kiosks"), (GROUPS, "groups")]
 
-    id = models.CharField(primary_key=True, max_length=32, default=new_reset_id, editable=False)
+    id = models.CharField(primary_key=True, max_length=32, default=new_command_id, editable=False)
+    command = models.CharField(max_length=16, choices=COMMAND_CHOICES, default=RESET)
+    args = models.JSONField(default=dict, blank=True)
+    when = models.CharField(max_length=8, choices=WHEN_CHOICES, default=NOW)
+    deadline = models.DateTimeField(null=True, blank=True, help_text="For 'when idle': run by then at the latest.")
+    expires_at = models.DateTimeField(help_text="Not run after this; deliveries with no answer by then are expired.")
     target_kind = models.CharField(max_length=8, choices=TARGET_CHOICES)
     target_names = models.TextField(blank=True, help_text="Comma-separated kiosk ids or groups.")
     reason = models.CharField(max_length=200, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # Text, not a foreign key: deleting the user must not rewrite who sent what.
+    created_by_username = models.CharField("sent by", max_length=150, blank=True)
+    origin = models.CharField(max_length=32, blank=True, help_text="admin, command line or python.")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "reset"
-        permissions = [("send_reset", "Can send reset commands to kiosks")]
+        verbose_name = "command"
+        permissions = [
+            ("send_reset", "Can send reset commands to kiosks"),
+            ("send_command", "Can send home, display, restart and clear-session commands to kiosks"),
+            ("take_screenshot", "Can take screenshots of kiosks and see them"),
+        ]
 
     def __str__(self):
         return self.id
@@ -138,42 +227,147 @@ class ResetCommand(models.Model):
             return Target(ALL)
         return Target(self.target_kind, tuple(self.target_names.split(",")))
 
-    def to_message(self):
-        message = {"type": "kiosk.reset", "id": self.id, "target": self.target.to_wire()}
-        if self.reason:
-            message["reason"] = self.reason
-        return message
+    @property
+    def is_reset(self):
+        return self.command == self.RESET
 
-    def to_text(self):
-        return json.dumps(self.to_message(), separators=(",", ":"))
+    def frame_for(self, kiosk_id):
+        """The frame sent to one kiosk: targeted at that kiosk's id alone, never the fleet.
+
+        A reset to run now is the contract's ``kiosk.reset`` (every kiosk version knows it);
+        anything else, and a reset to run when idle, is a ``kiosk.command``.
+        """
+        target = {"kiosks": [kiosk_id]}
+        if self.is_reset and self.when == self.NOW:
+            message = {"type": "kiosk.reset", "id": self.id, "target": target}
+            if self.reason:
+                message["reason"] = self.reason
+        else:
+            message = {
+                "type": "kiosk.command",
+                "id": self.id,
+                "command": self.command,
+                "target": target,
+                "args": self.args or {},
+                "when": self.when,
+                "expiresAt": iso_z(self.expires_at, seconds=True),
+            }
+            if self.deadline is not None:
+                message["deadline"] = iso_z(self.deadline, seconds=True)
+        return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
 
 
-class ResetDelivery(models.Model):
+class Delivery(models.Model):
+    PENDING = "pending"
     SENT = "sent"
-    ACKNOWLEDGED = "acknowledged"
+    ACCEPTED = "accepted"
+    RELOADED = "reloaded"
+    DONE = "done"
     IGNORED = "ignored"
     FAILED = "failed"
-    OFFLINE = "offline"
+    EXPIRED = "expired"
+    WITHHELD = "withheld"
     STATE_CHOICES = [
+        (PENDING, "pending"),
         (SENT, "sent"),
-        (ACKNOWLEDGED, "reloaded"),
+        (ACCEPTED, "accepted"),
+        (RELOADED, "reloaded"),
+        (DONE, "done"),
         (IGNORED, "ignored"),
         (FAILED, "failed"),
-        (OFFLINE, "offline"),
+        (EXPIRED, "expired"),
+        (WITHHELD, "withheld"),
     ]
-    # Deliveries in these states may still be (re)sent when the kiosk says hello.
-    PENDING = (SENT, OFFLINE)
+    OPEN = (PENDING, SENT, ACCEPTED)
+    TERMINAL = (RELOADED, DONE, IGNORED, FAILED, EXPIRED, WITHHELD)
+    SUCCESS = (RELOADED, DONE)
+    # States only move to a higher rank; terminal states never change.
+    RANK = {PENDING: 0, SENT: 1, ACCEPTED: 2, **{state: 3 for state in TERMINAL}}
 
-    reset = models.ForeignKey(ResetCommand, on_delete=models.CASCADE, related_name="deliveries")
-    kiosk = models.ForeignKey(Kiosk, on_delete=models.CASCADE, related_name="deliveries")
-    state = models.CharField(max_length=16, choices=STATE_CHOICES)
-    ms = models.PositiveIntegerField(null=True, blank=True, help_text="Reset received → content shown, per the kiosk.")
+    command = models.ForeignKey(Command, on_delete=models.CASCADE, related_name="deliveries")
+    # SET_NULL and a copy of the id: deleting a kiosk keeps past commands' counts and rows.
+    kiosk = models.ForeignKey(Kiosk, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries")
+    kiosk_key = models.CharField("kiosk id", max_length=64)
+    state = models.CharField(max_length=16, choices=STATE_CHOICES, default=PENDING)
+    reason = models.CharField(max_length=200, blank=True)
+    waiting_for = models.CharField(max_length=16, blank=True)
+    ms = models.PositiveIntegerField(null=True, blank=True, help_text="Command received → done, per the kiosk.")
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="First written to a live connection.")
+    sends = models.PositiveSmallIntegerField(default=0, help_text="Frames written (a resend after a reconnect counts).")
+    answered_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    # A pending reset folded into a newer one on hello: it follows that delivery's state.
+    collapsed_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="collapsed"
+    )
+    late_status = models.CharField(
+        max_length=16, blank=True, help_text="A terminal answer that came after the expiry (the state stays expired)."
+    )
+    note = models.CharField(max_length=200, blank=True, help_text="The server's remark, e.g. a screenshot it refused.")
 
     class Meta:
-        verbose_name_plural = "reset deliveries"
-        constraints = [models.UniqueConstraint(fields=["reset", "kiosk"], name="kiosk_fleet_one_delivery_per_kiosk")]
-        indexes = [models.Index(fields=["kiosk", "state"], name="kiosk_fleet_delivery_pending")]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["command", "kiosk_key"], name="kiosk_fleet_one_delivery_per_kiosk"),
+        ]
+        indexes = [
+            models.Index(fields=["kiosk", "state"], name="kiosk_fleet_delivery_pending"),
+            models.Index(fields=["state", "expires_at"], name="kiosk_fleet_delivery_expiry"),
+            models.Index(fields=["command", "state"], name="kiosk_fleet_delivery_counts"),
+        ]
 
     def __str__(self):
-        return "%s → %s: %s" % (self.reset_id, self.kiosk_id, self.state)
+        return "%s → %s: %s" % (self.command_id, self.kiosk_key, self.state)
+
+    @property
+    def is_open(self):
+        return self.state in self.OPEN
+
+
+class Screenshot(models.Model):
+    """A kiosk.screenshot frame, checked to be a JPEG of the size it claims."""
+
+    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="screenshot")
+    kiosk = models.ForeignKey(Kiosk, null=True, blank=True, on_delete=models.SET_NULL, related_name="screenshots")
+    kiosk_key = models.CharField("kiosk id", max_length=64)
+    mime = models.CharField(max_length=32, default="image/jpeg")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField(help_text="Bytes of the image.")
+    taken_at = models.DateTimeField(null=True, blank=True, help_text="As the kiosk reports it.")
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return "screenshot of %s at %s" % (self.kiosk_key, self.received_at)
+
+
+class Worker(models.Model):
+    """A process (event loop) serving kiosk connections; alive while its heartbeat is fresh."""
+
+    id = models.CharField(primary_key=True, max_length=100)
+    host = models.CharField(max_length=100, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_heartbeat = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return self.id
+
+
+class Connection(models.Model):
+    """One live kiosk WebSocket. Removed on disconnect, or with its worker when that one dies."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="connections")
+    kiosk = models.ForeignKey(Kiosk, on_delete=models.CASCADE, related_name="connections")
+    channel_name = models.CharField(max_length=200)
+    client_host = models.CharField(max_length=64, blank=True)
+    opened_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return "%s on %s" % (self.kiosk_id, self.worker_id)

@@ -1,19 +1,45 @@
-"""Who a connection is, and what it reports: the consumer's synchronous ORM side.
+"""Who a connection is, whether a kiosk is online, and what it reports.
 
-Every function here is a single query, written with ``queryset.update()`` so that no model
-signals fire on the hot path and concurrent workers never overwrite each other's counters.
+Presence is exact, not counted: each live WebSocket has a ``Connection`` row owned by its
+process's ``Worker`` row, and a kiosk is online exactly while it has a connection on a
+worker whose heartbeat is younger than KIOSK_FLEET_PRESENCE_TIMEOUT_SECONDS (30 s by
+default; workers beat every third of it). So:
+
+* a connection that closes deletes its row (and if that delete is lost, because the
+  consumer was cancelled, the worker's next heartbeat deletes it);
+* a worker that stops cleanly deletes its own rows at exit;
+* a worker that is killed (kill -9, power cut) stops beating, and its kiosks count as
+  offline once the timeout has passed; live workers delete its rows later;
+* a worker whose row was deleted while it was alive (its heartbeat was held up for longer
+  than twice the timeout) writes its row and its live connections back at its next beat.
+
+The synchronous functions run in the fleet's database thread (``dbthread``).
 """
 
+import asyncio
+import atexit
+import logging
+import os
+import secrets
+import socket
+import threading
+import weakref
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Tuple
 
+from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from .models import Kiosk
+from . import conf
+from .dbthread import fleet_db
+from .models import Connection, Kiosk, Worker
 from .names import split_groups
 from .tokens import hash_token
+from .wire import iso_z
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,40 +66,81 @@ def authenticate_token(token):
     return _identity(kiosk) if kiosk else None
 
 
-def open_connection(token):
-    """Authenticate a WebSocket and count it as connected, in one trip to the database thread.
-
-    Returns the identity, or None (nothing counted) if the token is unknown or revoked.
-    """
-    identity = authenticate_token(token)
-    if identity is not None:
-        Kiosk.objects.filter(pk=identity.pk).update(connections=F("connections") + 1, last_seen=timezone.now())
-    return identity
-
-
 def current_identity(kiosk_pk):
     """Re-read a connected kiosk; None if it was deleted or revoked meanwhile."""
     kiosk = Kiosk.objects.filter(pk=kiosk_pk, revoked=False).only("pk", "kiosk_id", "groups", "token_hash").first()
     return _identity(kiosk) if kiosk else None
 
 
-def mark_disconnected(kiosk_pk, status=None):
-    """Drop one connection, and save a status report the throttle was still holding back."""
-    fields = _status_fields(status) if status else {}
-    Kiosk.objects.filter(pk=kiosk_pk).update(
-        connections=Greatest(F("connections") - 1, 0), last_seen=timezone.now(), **fields
-    )
+# ---- connections -------------------------------------------------------------------------------
 
 
-def record_hello(kiosk_pk, version):
-    fields = {"last_seen": timezone.now()}
-    if version is not None:
-        fields["version"] = version
+@dataclass(frozen=True)
+class LiveConnection:
+    id: str
+    kiosk_pk: int
+    channel_name: str
+    client_host: str
+    opened_at: object
+
+    def row(self, worker_id):
+        return Connection(
+            id=self.id, worker_id=worker_id, kiosk_id=self.kiosk_pk, channel_name=self.channel_name,
+            client_host=self.client_host, opened_at=self.opened_at,
+        )
+
+
+def open_connection(token, worker, connection_id, channel_name, client_host):
+    """Authenticate a WebSocket and record it as live, in one trip to the database thread.
+
+    Returns the identity, or None (nothing recorded) if the token is unknown or revoked.
+    """
+    identity = authenticate_token(token)
+    if identity is None:
+        return None
+    live = LiveConnection(connection_id, identity.pk, channel_name, client_host[:64], timezone.now())
+    # Registered before the insert: if the connection is cancelled from now on, the heartbeat
+    # deletes the row. If it was cancelled already (while this call waited for the thread),
+    # nothing is inserted.
+    if not worker.add(live):
+        return None
+    try:
+        with transaction.atomic():
+            live.row(worker.id).save(force_insert=True)
+    except IntegrityError:
+        # The worker row is gone (a live worker deleted it as dead): write it back, then retry.
+        worker.write_back()
+        live.row(worker.id).save(force_insert=True)
+    Kiosk.objects.filter(pk=identity.pk).update(last_seen=live.opened_at)
+    return identity
+
+
+def close_connection(connection_id, kiosk_pk, status=None, rejected=None):
+    """The connection closed: delete its row, note when the kiosk was last seen, and write the
+    status report and rejection count the throttle was still holding back."""
+    now = timezone.now()
+    Connection.objects.filter(pk=connection_id).delete()
+    fields = {"last_seen": now}
+    if status:
+        fields.update(_status_fields(status, now))
+    if rejected:
+        fields.update(_rejected_fields(*rejected, now=now))
     Kiosk.objects.filter(pk=kiosk_pk).update(**fields)
+    return True
 
 
-def save_status(kiosk_pk, status):
-    Kiosk.objects.filter(pk=kiosk_pk).update(last_seen=timezone.now(), **_status_fields(status))
+def save_statuses(items):
+    """``[(kiosk_pk, fields, rejected)]``: status reports (and rejection counts) in one transaction."""
+    now = timezone.now()
+    with transaction.atomic():
+        for kiosk_pk, status, rejected in items:
+            fields = {"last_seen": now}
+            if status:
+                fields.update(_status_fields(status, now))
+            if rejected:
+                fields.update(_rejected_fields(*rejected, now=now))
+            Kiosk.objects.filter(pk=kiosk_pk).update(**fields)
+    return [True] * len(items)
 
 
 # kiosk.status field -> model field; values were already cleaned by protocol.parse_status().
@@ -81,12 +148,191 @@ STATUS_FIELDS = {
     "version": "version",
     "renderer": "renderer_state",
     "uplink": "uplink_state",
+    "display": "display_state",
     "uptimeSeconds": "uptime_seconds",
     "lastApiOkAt": "last_api_ok_at",
 }
 
 
-def _status_fields(status):
+def _status_fields(status, now):
     fields = {STATUS_FIELDS[key]: value for key, value in status.items() if key in STATUS_FIELDS}
-    fields["last_status_at"] = timezone.now()
+    fields["last_status_at"] = now
     return fields
+
+
+def _rejected_fields(count, reason, now):
+    return {"rejected_frames": F("rejected_frames") + count, "last_rejected_reason": reason[:200], "last_rejected_at": now}
+
+
+# ---- workers -----------------------------------------------------------------------------------
+
+
+def register_worker(worker_id, host, pid):
+    # One INSERT (the id is new with each process): no read before the write, which SQLite
+    # would refuse outright while another worker writes.
+    now = timezone.now()
+    Worker.objects.create(id=worker_id, host=host, pid=pid, started_at=now, last_heartbeat=now)
+
+
+def heartbeat(worker_id, host, pid, live, gone):
+    """One beat: refresh the worker's row (writing it and its connections back if it was
+    deleted), delete the rows of connections that closed without cleaning up, delete dead
+    workers, and expire what is due. Returns True if the rows had to be written back."""
+    from .commands import expire_due
+
+    now = timezone.now()
+    written_back = False
+    with transaction.atomic():
+        if not Worker.objects.filter(pk=worker_id).update(last_heartbeat=now):
+            Worker.objects.create(id=worker_id, host=host, pid=pid, started_at=now, last_heartbeat=now)
+            Connection.objects.bulk_create([c.row(worker_id) for c in live], ignore_conflicts=True)
+            written_back = True
+        if gone:
+            Connection.objects.filter(pk__in=list(gone)).delete()
+    dead = Worker.objects.filter(last_heartbeat__lt=now - timedelta(seconds=2 * conf.presence_timeout_seconds()))
+    if dead.exists():
+        dead.delete()  # their connections go with them
+    expire_due(now)
+    return written_back
+
+
+def drop_worker(worker_id, kiosk_pks=()):
+    """The worker stops: its kiosks are offline now, not a timeout later."""
+    now = timezone.now()
+    Worker.objects.filter(pk=worker_id).delete()
+    if kiosk_pks:
+        Kiosk.objects.filter(pk__in=list(kiosk_pks)).update(last_seen=now)
+
+
+class WorkerPresence:
+    """The presence of one event loop's kiosk connections (one per daphne process)."""
+
+    def __init__(self):
+        self.host = socket.gethostname()[:60]
+        self.pid = os.getpid()
+        self.id = "%s:%d:%s" % (self.host, self.pid, secrets.token_hex(4))
+        self._live = {}  # connection id -> LiveConnection
+        self._gone = set()  # closed, row maybe not deleted yet
+        self._lock = threading.Lock()  # _live and _gone are touched from the loop and the DB thread
+        self._started = None
+        self._task = None
+        self.stopped = False
+
+    # Called from the loop and from the DB thread.
+    def add(self, live):
+        """Count ``live`` as open; False if its connection already ended (do not record it)."""
+        with self._lock:
+            if live.id in self._gone:
+                return False
+            self._live[live.id] = live
+            return True
+
+    def remove(self, connection_id):
+        """The connection ended: its row must go (now by its consumer, or by the next beat)."""
+        with self._lock:
+            self._live.pop(connection_id, None)
+            self._gone.add(connection_id)
+
+    def deleted(self, connection_id):
+        with self._lock:
+            self._gone.discard(connection_id)
+
+    def snapshot(self):
+        with self._lock:
+            return list(self._live.values()), set(self._gone)
+
+    def write_back(self):
+        """(DB thread) Write the worker row and its live connections again."""
+        live, _ = self.snapshot()
+        now = timezone.now()
+        if not Worker.objects.filter(pk=self.id).update(last_heartbeat=now):
+            Worker.objects.create(id=self.id, host=self.host, pid=self.pid, started_at=now, last_heartbeat=now)
+        Connection.objects.bulk_create([c.row(self.id) for c in live], ignore_conflicts=True)
+
+    async def start(self):
+        """Register the worker (once; again after a failure, e.g. a database that was down)."""
+        if self._started is None or (self._started.done() and self._started.exception() is not None):
+            self._started = asyncio.get_running_loop().create_task(self._register())
+        await asyncio.shield(self._started)
+
+    async def _register(self):
+        await fleet_db(register_worker)(self.id, self.host, self.pid)
+        _at_exit_workers.add(self)
+        self._task = asyncio.get_running_loop().create_task(self._beat_forever())
+        logger.info("worker %s serves kiosk connections (presence timeout %.0f s)", self.id, conf.presence_timeout_seconds())
+
+    async def beat(self):
+        live, gone = self.snapshot()
+        written_back = await fleet_db(heartbeat)(self.id, self.host, self.pid, live, gone)
+        for connection_id in gone:
+            self.deleted(connection_id)
+        if written_back:
+            logger.warning("worker %s: its presence rows had been deleted as dead; wrote them back", self.id)
+
+    async def _beat_forever(self):
+        try:
+            while True:
+                await asyncio.sleep(conf.heartbeat_seconds())
+                try:
+                    await self.beat()
+                except Exception:
+                    logger.exception("worker %s: heartbeat failed", self.id)
+        finally:
+            # The loop is closing (asyncio.run cancels us): leave no presence behind.
+            self.stopped = True
+            live, _ = self.snapshot()
+            try:
+                await fleet_db(drop_worker)(self.id, {c.kiosk_pk for c in live})
+            except BaseException:  # noqa: BLE001 -- the process is going away; at worst the timeout applies
+                pass
+
+    def at_exit(self):
+        """(main thread, interpreter exit) Delete this worker's rows if the loop did not."""
+        if self.stopped or self._task is None:
+            return
+        self.stopped = True
+        live, _ = self.snapshot()
+        try:
+            drop_worker(self.id, {c.kiosk_pk for c in live})
+        except Exception:  # noqa: BLE001 -- at worst the presence timeout takes its kiosks offline
+            logger.warning("worker %s: could not delete its presence at exit", self.id, exc_info=True)
+
+
+_workers = weakref.WeakKeyDictionary()
+_at_exit_workers = weakref.WeakSet()
+
+
+def worker():
+    """The presence of the running event loop's connections."""
+    loop = asyncio.get_running_loop()
+    presence = _workers.get(loop)
+    if presence is None:
+        presence = _workers[loop] = WorkerPresence()
+    return presence
+
+
+@atexit.register
+def _delete_presence_at_exit():
+    for presence in list(_at_exit_workers):
+        presence.at_exit()
+
+
+# ---- the fleet as a whole ----------------------------------------------------------------------
+
+
+def fleet_status(now=None):
+    """What ``kiosk_fleet_status`` prints: ``{"kiosks": {id: {online, lastSeen, version, display}}}``."""
+    rows = Kiosk.objects.with_online(now).order_by("kiosk_id").values(
+        "kiosk_id", "online", "last_seen", "version", "display_state"
+    )
+    return {
+        "kiosks": {
+            row["kiosk_id"]: {
+                "online": bool(row["online"]),
+                "lastSeen": iso_z(row["last_seen"]),
+                "version": row["version"] or None,
+                "display": row["display_state"] or None,
+            }
+            for row in rows
+        }
+    }

@@ -1,5 +1,9 @@
 """Kiosk tokens: generated once, shown once, stored only as a SHA-256 hash.
 
+Tokens start with ``kfk_`` (kiosk fleet key) so that one pasted into a log, a ticket or a
+repository can be recognised and found by a secret scanner. Tokens issued before the prefix
+existed keep working: only the hash is compared.
+
 A token is 256 random bits, so a fast unsalted hash is enough: nobody can brute-force the
 preimage, and a deterministic hash lets the database find the kiosk by an indexed lookup
 (which also means no timing-sensitive string comparison happens in Python).
@@ -12,8 +16,11 @@ KEYWORD = "token"  # the scheme in "Authorization: Token <token>", matched case-
 MAX_TOKEN_LENGTH = 200  # anything longer is not one of ours; don't bother hashing it
 
 
+PREFIX = "kfk_"
+
+
 def generate_token():
-    return secrets.token_urlsafe(32)
+    return PREFIX + secrets.token_urlsafe(32)
 
 
 def hash_token(token):

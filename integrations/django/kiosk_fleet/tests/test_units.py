@@ -1,18 +1,18 @@
-"""Pure helpers: names, targets, tokens, frame parsing, DRF authentication."""
+"""Pure helpers: names, targets, tokens, frame parsing, the JPEG check, DRF authentication."""
 
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory, SimpleTestCase, TestCase
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from kiosk_fleet import protocol
+from kiosk_fleet import jpeg, protocol
 from kiosk_fleet.authentication import KioskTokenAuthentication
 from kiosk_fleet.layer import channel_groups_for_kiosk
 from kiosk_fleet.names import split_groups
 from kiosk_fleet.targets import Target
 from kiosk_fleet.tokens import generate_token, hash_token, token_from_authorization
 
-from .helpers import create_kiosk
+from .helpers import JPEG_64x36, create_kiosk, padded_jpeg
 
 
 class NameAndTargetTests(SimpleTestCase):
@@ -43,10 +43,10 @@ class NameAndTargetTests(SimpleTestCase):
 
 
 class TokenTests(SimpleTestCase):
-    def test_tokens_are_random_and_256_bit(self):
+    def test_tokens_are_random_256_bit_and_recognisable(self):
         tokens = {generate_token() for _ in range(50)}
         self.assertEqual(len(tokens), 50)
-        self.assertTrue(all(len(t) == 43 for t in tokens))
+        self.assertTrue(all(t.startswith("kfk_") and len(t) == 4 + 43 for t in tokens))
         self.assertEqual(len(hash_token("x")), 64)
 
     def test_authorization_header_parsing(self):
@@ -73,11 +73,68 @@ class ProtocolTests(SimpleTestCase):
 
     def test_ack(self):
         ack = protocol.parse_ack({"id": "r-42", "kiosk": "k", "status": "reloaded", "ms": 12.7})
-        self.assertEqual((ack.reset_id, ack.kiosk, ack.status, ack.ms), ("r-42", "k", "reloaded", 12))
+        self.assertEqual((ack.command_id, ack.kiosk, ack.status, ack.ms, ack.command), ("r-42", "k", "reloaded", 12, None))
         self.assertEqual(protocol.parse_ack({"id": "r-42", "status": "failed", "ms": -5}).ms, 0)
-        for bad in ({"id": "r-42", "status": "ok"}, {"id": 42, "status": "reloaded"}, {"id": "r-42", "status": "ignored", "ms": True}):
-            with self.assertRaises(protocol.Malformed):
+        ack = protocol.parse_ack({"id": "c-1", "status": "accepted", "waitingFor": "privacy", "command": "screenshot"})
+        self.assertEqual((ack.status, ack.waiting_for, ack.command, ack.is_terminal), ("accepted", "privacy", "screenshot", False))
+        ack = protocol.parse_ack({"id": "c-1", "status": "withheld", "reason": "in-use\u0000", "waitingFor": "idle"})
+        self.assertEqual((ack.reason, ack.waiting_for, ack.is_terminal), ("in-use", "", True))
+        for status in protocol.TERMINAL_STATUSES:
+            self.assertEqual(protocol.parse_ack({"id": "c-1", "status": status}).status, status)
+        for bad in (
+            {"id": "r-42", "status": "ok"},
+            {"id": "r-42", "status": "acknowledged"},
+            {"id": 42, "status": "reloaded"},
+            {"id": "r-42", "status": "ignored", "ms": True},
+            {"id": "c-1", "status": "done", "command": "format-disk"},
+            {"id": "c-1", "status": "accepted", "waitingFor": "godot"},
+            {"id": "c-1", "status": "failed", "reason": {"x": 1}},
+        ):
+            with self.assertRaises(protocol.Malformed, msg=bad):
                 protocol.parse_ack(bad)
+
+    def screenshot(self, **fields):
+        import base64
+
+        message = {"id": "c-1", "kiosk": "k", "mime": "image/jpeg", "width": 64, "height": 36,
+                   "takenAt": "2026-12-02T10:00:00Z", "data": base64.b64encode(JPEG_64x36).decode()}
+        message.update(fields)
+        return protocol.parse_screenshot(message, 262144)
+
+    def test_screenshot(self):
+        shot = self.screenshot()
+        self.assertEqual((shot.command_id, shot.width, shot.height, shot.image), ("c-1", 64, 36, JPEG_64x36))
+        self.assertEqual(shot.taken_at.isoformat(), "2026-12-02T10:00:00+00:00")
+        self.assertIsNone(self.screenshot(takenAt="yesterday").taken_at)
+        for bad in (
+            {"mime": "image/png"}, {"width": 0}, {"height": "36"}, {"width": True}, {"width": 65}, {"id": "../x"},
+            {"data": ""}, {"data": "not base64!"}, {"data": "PGh0bWw+"},  # "<html>"
+        ):
+            with self.assertRaises(protocol.Malformed, msg=bad):
+                self.screenshot(**bad)
+        with self.assertRaisesRegex(protocol.Malformed, "longer than"):
+            protocol.parse_screenshot({"id": "c-1", "mime": "image/jpeg", "width": 1, "height": 1, "data": "A" * 300}, 200)
+
+    def test_status_display(self):
+        self.assertEqual(protocol.parse_status({"display": "off-commanded"}).fields, {"display": "off-commanded"})
+        self.assertEqual(protocol.parse_status({"display": "dim"}).fields, {})
+
+
+class JpegTests(SimpleTestCase):
+    def test_a_real_jpeg_and_its_size(self):
+        self.assertEqual(jpeg.dimensions(JPEG_64x36), (64, 36))
+        self.assertEqual(jpeg.dimensions(padded_jpeg(100000)), (64, 36))
+        self.assertGreaterEqual(len(padded_jpeg(100000)), 100000)
+
+    def test_what_is_not_a_jpeg(self):
+        for bad in (
+            b"", b"\xff\xd8", b"<html><script>alert(1)</script></html>", b"\x89PNG\r\n\x1a\n" + b"0" * 50,
+            JPEG_64x36[:-2],  # no end of image
+            JPEG_64x36[:200] + b"\xff\xd9",  # cut before the frame header and scan
+            b"\xff\xd8\xff\xc0\x00\x11\x08\x00\x00\x00\x00" + b"\x00" * 20 + b"\xff\xd9",  # a 0x0 frame
+            b"\xff\xd8\xff\xe0\xff\xff" + b"\x00" * 10 + b"\xff\xd9",  # a segment longer than the data
+        ):
+            self.assertIsNone(jpeg.dimensions(bad), bad[:20])
 
     def test_status_keeps_good_fields_only(self):
         status = protocol.parse_status({

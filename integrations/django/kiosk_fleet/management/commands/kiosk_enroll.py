@@ -36,8 +36,12 @@ class Command(BaseCommand):
             "--rotate", action="store_true",
             help="If the kiosk exists, issue a new token (the old one stops working) instead of failing.",
         )
+        parser.add_argument(
+            "--unrevoke", action="store_true",
+            help="With --rotate: admit a revoked kiosk again (with the new token; its old token stays destroyed).",
+        )
 
-    def handle(self, kiosk_id, groups, name, rotate, verbosity, **options):
+    def handle(self, kiosk_id, groups, name, rotate, unrevoke, verbosity, **options):
         if not is_valid_name(kiosk_id):
             raise CommandError("invalid kiosk id %r: %s" % (kiosk_id, NAME_HELP))
         groups_given = groups is not None
@@ -46,8 +50,10 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages))
 
+        if unrevoke and not rotate:
+            raise CommandError("--unrevoke needs --rotate: a kiosk admitted again needs a new token")
         if rotate:
-            kiosk, token, created = self._rotate_or_create(kiosk_id, groups if groups_given else None, name)
+            kiosk, token, created = self._rotate_or_create(kiosk_id, groups if groups_given else None, name, unrevoke)
         else:
             kiosk, token, created = self._create(kiosk_id, groups, name)
 
@@ -79,7 +85,7 @@ class Command(BaseCommand):
             )
         return kiosk, token, True
 
-    def _rotate_or_create(self, kiosk_id, groups, name):
+    def _rotate_or_create(self, kiosk_id, groups, name, unrevoke=False):
         """--rotate: a new token for the kiosk, created if it does not exist; ``groups`` None keeps them.
 
         A read-modify-write (``save()`` sends the signal that disconnects the old token), so
@@ -88,16 +94,22 @@ class Command(BaseCommand):
         """
         for attempt in range(ROTATE_ATTEMPTS):
             try:
-                return self._rotate_or_create_once(kiosk_id, groups, name)
+                return self._rotate_or_create_once(kiosk_id, groups, name, unrevoke)
             except (IntegrityError, OperationalError):
                 if attempt == ROTATE_ATTEMPTS - 1:
                     raise
                 time.sleep(random.uniform(0.05, 0.2) * (attempt + 1))
 
-    def _rotate_or_create_once(self, kiosk_id, groups, name):
+    def _rotate_or_create_once(self, kiosk_id, groups, name, unrevoke):
         with transaction.atomic():
             kiosk = Kiosk.objects.select_for_update().filter(kiosk_id=kiosk_id).first()
             created = kiosk is None
+            if kiosk is not None and kiosk.revoked:
+                if not unrevoke:
+                    raise CommandError(
+                        "kiosk %r is revoked; pass --unrevoke as well to admit it again with a new token" % kiosk_id
+                    )
+                kiosk.revoked = False
             kiosk = kiosk or Kiosk(kiosk_id=kiosk_id)
             if groups is not None or created:
                 kiosk.groups = groups or ""
