@@ -1,7 +1,8 @@
 // The page's line to the shell over /ws. It reconnects for as long as the page lives
 // (capped exponential backoff, full jitter), tells the shell once per page load that
 // content is on screen (local.shown), and proves the page is alive and not blank with a
-// heartbeat every five seconds. It sends nothing else.
+// heartbeat every five seconds, and says whether a visitor is using the kiosk
+// (local.in-use, on each change and again after each reconnect). It sends nothing else.
 import { type BackoffPolicy, backoffDelay, SOCKET_BACKOFF } from './backoff.ts';
 import { type PageMessage, parseShellMessage, type ShellMessage } from './shell-messages.ts';
 import { type TimerHandle, type Timers } from './timers.ts';
@@ -46,6 +47,8 @@ export class ShellLink {
   #running = false;
   /** local.shown: 'pending' until content is shown, then 'due' until it is sent once. */
   #shown: 'pending' | { home: boolean } | 'sent' = 'pending';
+  /** The last in-use state the page reported; null until the first report. */
+  #inUse: boolean | null = null;
 
   constructor(options: ShellLinkOptions) {
     this.#options = options;
@@ -80,6 +83,13 @@ export class ShellLink {
     this.#flushShown();
   }
 
+  /** Is a visitor using the kiosk? Sent when it changes, and again after each reconnect. */
+  inUse(value: boolean): void {
+    if (value === this.#inUse) return;
+    this.#inUse = value;
+    this.#send({ type: 'local.in-use', inUse: value });
+  }
+
   #connect(): void {
     if (!this.#running) return;
     const { createSocket, url, key, timers } = this.#options;
@@ -100,6 +110,7 @@ export class ShellLink {
       timers.clearTimeout(this.#connectTimer);
       this.#options.onSocketState('open');
       this.#flushShown();
+      if (this.#inUse !== null) this.#send({ type: 'local.in-use', inUse: this.#inUse });
       this.#beat();
     };
     socket.onmessage = (event: MessageEvent) => {

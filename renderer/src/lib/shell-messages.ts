@@ -1,25 +1,23 @@
 // What arrives over /ws, narrowed from untrusted JSON. local.* messages come from the
 // shell itself (the relay drops any the upstream tries to forge); everything else was
-// forwarded from the upstream unchanged, and only two kinds of it mean anything here.
+// forwarded from the upstream unchanged, and only content.updated and the announcement
+// frames (announcements.ts) mean anything here.
+import { type AnnouncementMessage, parseAnnouncementMessage } from './announcements.ts';
 
 export type UplinkState = 'connecting' | 'open' | 'waiting' | 'stopped';
-export type AnnouncementLevel = 'info' | 'urgent';
 
 export type ShellMessage =
   | { type: 'local.hello'; kioskId: string; version: string; uplink: UplinkState; idleReturnHomeSeconds: number | null; hideCursor: boolean }
   | { type: 'local.uplink'; state: UplinkState }
   | { type: 'local.reload'; resetId: string | null }
   | { type: 'content.updated' }
-  | { type: 'announcement'; text: string; level: AnnouncementLevel };
+  | AnnouncementMessage;
 
 /** What the page sends; nothing else is ever sent. */
-export type PageMessage = { type: 'local.shown'; home: boolean } | { type: 'local.heartbeat'; shown: boolean };
+export type PageMessage = { type: 'local.shown'; home: boolean } | { type: 'local.heartbeat'; shown: boolean } | { type: 'local.in-use'; inUse: boolean };
 
 const UPLINK_STATES: ReadonlySet<string> = new Set(['connecting', 'open', 'waiting', 'stopped']);
-const MAX_ANNOUNCEMENT_CHARS = 280;
 const MAX_IDLE_SECONDS = 24 * 60 * 60;
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F\u202A-\u202E\u2066-\u2069]/g;
 
 function isUplinkState(value: unknown): value is UplinkState {
   return typeof value === 'string' && UPLINK_STATES.has(value);
@@ -32,14 +30,6 @@ function shortString(value: unknown, max = 100): string {
 function idleSecondsOf(value: unknown): number | null {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return null;
   return Math.min(Math.floor(value), MAX_IDLE_SECONDS);
-}
-
-/** Announcement text as plain, single-paragraph text of bounded length; null if empty. */
-export function announcementText(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  const text = value.replace(CONTROL, ' ').replace(/\s+/g, ' ').trim();
-  if (text === '') return null;
-  return text.length > MAX_ANNOUNCEMENT_CHARS ? `${text.slice(0, MAX_ANNOUNCEMENT_CHARS - 1).trimEnd()}…` : text;
 }
 
 export function parseShellMessage(data: unknown): ShellMessage | null {
@@ -68,11 +58,9 @@ export function parseShellMessage(data: unknown): ShellMessage | null {
       return { type: 'local.reload', resetId: typeof m.resetId === 'string' ? m.resetId.slice(0, 128) : null };
     case 'content.updated':
       return { type: 'content.updated' };
-    case 'announcement': {
-      const text = announcementText(m.text);
-      if (text === null) return null;
-      return { type: 'announcement', text, level: m.level === 'urgent' ? 'urgent' : 'info' };
-    }
+    case 'announcement':
+    case 'announcement.withdrawn':
+      return parseAnnouncementMessage(m);
     default:
       return null;
   }
