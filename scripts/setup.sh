@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine for kiosk-shell, installing only what is missing:
 #   - Node.js >= 22.15 (if the system's is older, Node 24 from the npm registry into .tools/);
-#   - Debian packages: chromium (the kiosk's browser where Electron cannot be had), and with
+#   - Debian packages: chromium (the kiosk's browser where Electron cannot be had),
+#     fonts-noto-cjk (the City Hall UI speaks Chinese: without it every character is a box), and with
 #     --test also xvfb (and x11-utils to read window sizes), the Django/Channels stack, redis-server and validators the tests use;
 #   - the project's npm dependencies (npm ci).
 # Idempotent; run it as root or as a user with sudo. Then use scripts/npm (Node on PATH).
@@ -17,7 +18,7 @@ for arg in "$@"; do
   esac
 done
 
-packages=(chromium)
+packages=(chromium fonts-noto-cjk)
 if $want_tests; then
   packages+=(xvfb xauth x11-utils python3-django python3-django-channels python3-daphne python3-djangorestframework
     python3-channels-redis redis-server desktop-file-utils systemd)
