@@ -311,7 +311,7 @@ export function KioskApp({ kioskKey, bridge }: { kioskKey: string; bridge: Kiosk
           onClose={() => session.setSettingsOpen(false)}
         />
       )}
-      {promptHomeAt !== null && <IdlePrompt homeAt={promptHomeAt} onStay={() => idle.activity()} />}
+      {promptHomeAt !== null && <IdlePrompt homeAt={promptHomeAt} onStay={() => idle.stay()} />}
     </IdleProvider>
   );
 }

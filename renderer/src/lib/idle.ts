@@ -61,7 +61,11 @@ export class IdleTimer {
     this.#updateInUse();
   }
 
-  /** Someone touched the screen or pressed a key: the countdown starts over, the prompt goes. */
+  /**
+   * Someone touched the screen or pressed a key: the countdown starts over. While the prompt
+   * shows, only its own answer (stay) closes it: closing it on the touch that begins a tap
+   * would let the tap's click land on whatever lies under the prompt.
+   */
   activity(): void {
     this.#recentActivity = true;
     this.#timers.clearTimeout(this.#quietTimer);
@@ -70,7 +74,15 @@ export class IdleTimer {
       this.#recentActivity = false;
       this.#updateInUse();
     }, this.#windowSeconds() * 1000);
-    if (this.armed || this.#prompting) this.#rearm();
+    if (this.armed && !this.#prompting) this.#rearm();
+    this.#updateInUse();
+  }
+
+  /** The visitor answered "Still there?": the prompt goes and the countdown starts over. */
+  stay(): void {
+    if (!this.#prompting) return;
+    this.activity();
+    this.#rearm();
     this.#updateInUse();
   }
 

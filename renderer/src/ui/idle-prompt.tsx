@@ -14,14 +14,15 @@ export function IdlePrompt({ homeAt, onStay }: { homeAt: number; onStay: () => v
   }, []);
   const seconds = Math.max(0, Math.ceil((homeAt - now) / 1_000));
   return (
-    <Modal labelledBy="idle-title" describedBy="idle-body" role="alertdialog" className="modal idle-prompt" onCancel={onStay} testId="idle-prompt">
+    <Modal labelledBy="idle-title" describedBy="idle-body" role="alertdialog" className="modal idle-prompt" onCancel={onStay} onClick={onStay} testId="idle-prompt">
       <h2 className="modal__title" id="idle-title">
         {t.title}
       </h2>
       <p className="modal__body" id="idle-body">
         {t.body(seconds)}
       </p>
-      <button type="button" className="modal__primary" onClick={onStay} autoFocus>
+      {/* Any touch on the prompt answers it (the dialog's own click); the button says so. */}
+      <button type="button" className="modal__primary" autoFocus>
         {t.stay}
       </button>
     </Modal>

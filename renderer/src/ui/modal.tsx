@@ -10,9 +10,11 @@ interface ModalProps {
   onCancel: () => void;
   children: ReactNode;
   testId: string;
+  /** A click anywhere on the dialog or its backdrop (for a prompt any touch answers). */
+  onClick?: () => void;
 }
 
-export function Modal({ labelledBy, describedBy, className, role = 'dialog', onCancel, children, testId }: ModalProps) {
+export function Modal({ labelledBy, describedBy, className, role = 'dialog', onCancel, children, testId, onClick }: ModalProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const cancel = useRef(onCancel);
   useEffect(() => {
@@ -35,7 +37,7 @@ export function Modal({ labelledBy, describedBy, className, role = 'dialog', onC
     };
   }, []);
   return (
-    <dialog ref={ref} className={className} role={role === 'alertdialog' ? 'alertdialog' : undefined} aria-labelledby={labelledBy} aria-describedby={describedBy} data-testid={testId}>
+    <dialog ref={ref} className={className} role={role === 'alertdialog' ? 'alertdialog' : undefined} aria-labelledby={labelledBy} aria-describedby={describedBy} data-testid={testId} onClick={onClick}>
       {children}
     </dialog>
   );
