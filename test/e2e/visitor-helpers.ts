@@ -3,11 +3,13 @@
 // pixels on screen.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import jsQR from 'jsqr';
+import type jsQRType from 'jsqr';
 import type { Locator, Page } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+// A CommonJS package: its default export is the module itself.
+const jsQR = require('jsqr') as typeof jsQRType.default;
 
 export const LANGUAGES = [
   { code: 'en', name: 'English', welcome: 'Welcome to City Hall' },
