@@ -1,4 +1,6 @@
-"""The kiosk API: plain JSON lists, readable only with a kiosk token."""
+"""The kiosk API: plain JSON lists, readable only with a kiosk token, in the language the
+kiosk asks for with ``?lang=`` (en, es, zh-Hant, fil; English where a field has no
+translation)."""
 
 from datetime import datetime, time
 
@@ -10,12 +12,25 @@ from kiosk_fleet.authentication import IsKiosk, KioskTokenAuthentication
 
 from .models import Event, Office
 from .serializers import EventSerializer, OfficeSerializer
+from .translation import normalize_language
 
 
 class KioskAPIView(ListAPIView):
     authentication_classes = [KioskTokenAuthentication]
     permission_classes = [IsKiosk]
     pagination_class = None  # the lists are short; kiosks want the whole thing
+
+    def language(self):
+        return normalize_language(self.request.query_params.get("lang"))
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "language": self.language()}
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200:
+            response["Content-Language"] = self.language()
+        return response
 
 
 class EventList(KioskAPIView):
