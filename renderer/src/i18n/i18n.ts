@@ -4,7 +4,7 @@
 // loaded before the switch takes effect, so text, `lang` and content change together.
 // A translation that is missing, empty or of the wrong shape falls back to the English
 // message, key by key: a visitor never sees a key name or a blank.
-import { type ComponentsJSON, createI18n, type TranslationJSON } from '@nanostores/i18n';
+import { type ComponentsJSON, type count, createI18n, type TranslationJSON } from '@nanostores/i18n';
 import { atom } from 'nanostores';
 import esUrl from './catalogues/es.json?url';
 import filUrl from './catalogues/fil.json?url';
@@ -99,3 +99,17 @@ export async function applyLanguage(language: Language): Promise<void> {
 export function preloadLanguages(): Promise<unknown> {
   return Promise.all(LANGUAGES.map(({ code }) => catalogue(code)));
 }
+
+/**
+ * Plural forms ({ one, other }) as the library's `count`, with one difference: English forms
+ * shown in place of a missing translation are chosen by English rules. (Filipino counts 2
+ * as "one"; with English words that would read "2 result".)
+ */
+export const plural = ((forms: Record<string, string>) => ({
+  input: forms,
+  transform: (code: string, translation: Record<string, string>, [n]: [number]) => {
+    const rules = new Intl.PluralRules(translation === forms ? DEFAULT_LANGUAGE : code);
+    const text = translation[rules.select(n)] ?? translation.other ?? '';
+    return text.replace(/\{count\}/g, String(n));
+  },
+})) as unknown as typeof count;

@@ -1,8 +1,8 @@
 // Every word the kiosk itself says, in English: the base every other catalogue
 // (catalogues/*.json, same components and keys) translates, and what shows wherever a
 // translation is missing. {name} marks a value filled in at run time; keep it as is.
-import { count, params } from '@nanostores/i18n';
-import { i18n } from './i18n.ts';
+import { params } from '@nanostores/i18n';
+import { i18n, plural } from './i18n.ts';
 
 export const commonMessages = i18n('common', {
   cityHall: 'City Hall',
@@ -21,7 +21,6 @@ export const commonMessages = i18n('common', {
 export const homeMessages = i18n('home', {
   welcome: 'Welcome to City Hall',
   intro: 'Find today’s public meetings and events, and the office you are looking for.',
-  timeAndDate: 'Time and date',
   today: 'Today at City Hall',
   noMoreToday: 'No more events today.',
   comingUp: 'Coming up',
@@ -41,7 +40,6 @@ export const eventsMessages = i18n('events', {
 
 export const officesMessages = i18n('offices', {
   lede: 'Departments in this building, with their floor, room and opening hours.',
-  floor: 'Floor',
   all: 'All',
   showOnFloor: 'Show offices on floor',
   empty: 'No offices are listed right now.',
@@ -55,7 +53,7 @@ export const searchMessages = i18n('search', {
   lede: 'Type what you need, or choose a service from the list.',
   label: 'What do you need?',
   placeholder: 'For example: marriage, property tax, vote',
-  results: count({ one: '{count} result', other: '{count} results' }),
+  results: plural({ one: '{count} result', other: '{count} results' }),
   nothing: 'Nothing found. Try another word, or choose a service from the list.',
   services: 'Services A–Z',
   officesHeading: 'Offices',
@@ -91,7 +89,7 @@ export const settingsMessages = i18n('settings', {
 
 export const idleMessages = i18n('idle', {
   title: 'Still there?',
-  body: count({
+  body: plural({
     one: 'This screen goes back to the start in {count} second, and your choices will be cleared.',
     other: 'This screen goes back to the start in {count} seconds, and your choices will be cleared.',
   }),
@@ -116,7 +114,6 @@ export const announcementMessages = i18n('announcement', {
   urgent: 'Important',
   info: 'Notice',
   dismiss: 'Dismiss',
-  dismissLabel: 'Dismiss this notice',
 });
 
 export { applyLanguage, catalogue, locale, preloadLanguages } from './i18n.ts';
