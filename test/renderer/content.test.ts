@@ -102,10 +102,14 @@ describe('the fields a detail view and search need', () => {
     }
   });
 
-  it('reads hours as data, structured or in the common written form', () => {
+  it('reads hours as data when the API sends them so, and refuses data that is not hours', () => {
     expect(parseOffice({ ...office, opening_hours: [{ days: [1, 2, 3, 4, 5], opens: '08:00', closes: '16:00' }] })?.openingHours).toEqual([{ days: [1, 2, 3, 4, 5], opens: 480, closes: 960 }]);
-    expect(parseOffice({ ...office, hours: 'Mon–Fri 8:00–16:00' })?.openingHours).toEqual([{ days: [1, 2, 3, 4, 5], opens: 480, closes: 960 }]);
-    expect(parseOffice({ ...office, hours: 'By appointment' })?.openingHours).toBeNull();
+    expect(parseOffice({ ...office, opening_hours: [{ days: [6], opens: '09:00', closes: '24:00' }] })?.openingHours).toEqual([{ days: [6], opens: 540, closes: 1440 }]);
+    for (const bad of [[], 'Mon–Fri', [{ days: [7], opens: '08:00', closes: '16:00' }], [{ days: [1], opens: '16:00', closes: '08:00' }], [{ days: [1], opens: '8am', closes: '16:00' }], [{ days: [1], opens: '08:00', closes: '24:30' }]]) {
+      expect(parseOffice({ ...office, opening_hours: bad })?.openingHours).toBeNull();
+    }
+    // Text alone stays text: "By appointment" shows as written.
+    expect(parseOffice({ ...office, hours: 'By appointment' })).toMatchObject({ hours: 'By appointment', openingHours: null });
   });
 
   it('reads a floor plan, clipping areas to the plan and dropping broken ones', () => {

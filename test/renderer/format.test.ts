@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { addDays, dayKey, daysBetween, formatsFor } from '../../renderer/src/lib/format.ts';
-import { parseHours } from '../../renderer/src/lib/hours.ts';
+import type { OpeningRule } from '../../renderer/src/lib/hours.ts';
 
 const TZ = 'America/Los_Angeles';
 const at = (iso: string) => Date.parse(iso);
 // ICU may use narrow no-break or thin spaces around times and dashes.
 const plain = (text: string) => text.replace(/[\u202F\u2009\u00A0]/g, ' ');
 const en = formatsFor('en-US', TZ);
+const WEEKDAYS_8_TO_4: OpeningRule[] = [{ days: [1, 2, 3, 4, 5], opens: 480, closes: 960 }];
 
 describe('format (English)', () => {
   it('splits the clock into time and period', () => {
@@ -48,11 +49,16 @@ describe('format (English)', () => {
     expect(en.dayHeading('2025-12-02', '2025-11-28')).toEqual({ label: 'Tuesday', date: 'December 2' });
   });
 
-  it('writes opening hours in the same 12-hour style as the clock, from the text sites type', () => {
-    const rules = parseHours('Mon–Fri 8:00–17:00') ?? [];
-    expect(en.openingHours(rules).map(plain)).toEqual(['Mon–Fri 8:00 AM – 5:00 PM']);
-    const split = parseHours('Mon–Fri 8:00–12:00, Thu also 14:00–18:00') ?? [];
+  it('writes opening hours in the same 12-hour style as the clock', () => {
+    expect(en.openingHours([{ days: [1, 2, 3, 4, 5], opens: 480, closes: 1020 }]).map(plain)).toEqual(['Mon–Fri 8:00 AM – 5:00 PM']);
+    const split: OpeningRule[] = [
+      { days: [1, 2, 3, 4, 5], opens: 480, closes: 720 },
+      { days: [4], opens: 840, closes: 1080 },
+    ];
     expect(en.openingHours(split).map(plain)).toEqual(['Mon–Fri 8:00 AM – 12:00 PM', 'Thu 2:00 – 6:00 PM']);
+    // Two days in a row stay a list; three or more are a range; Sunday comes last in the week.
+    expect(en.openingHours([{ days: [0, 2, 3], opens: 540, closes: 720 }]).map(plain)).toEqual(['Tue, Wed, Sun 9:00 AM – 12:00 PM']);
+    expect(en.openingHours([{ days: [6, 0], opens: 600, closes: 840 }]).map(plain)).toEqual(['Sat, Sun 10:00 AM – 2:00 PM']);
   });
 
   it('says how old something is', () => {
@@ -86,27 +92,8 @@ describe('format in the other languages', () => {
   });
 
   it('writes opening hours with the language\'s own day names', () => {
-    const rules = parseHours('Mon–Fri 8:00–16:00') ?? [];
+    const rules = WEEKDAYS_8_TO_4;
     expect(es.openingHours(rules).map(plain)).toEqual(['lun–vie 8:00 a.m. – 4:00 p.m.']);
     expect(zh.openingHours(rules)[0]).toMatch(/^週一–週五 上午8:00\s*[至–-]\s*下午4:00$/);
-  });
-});
-
-describe('parseHours', () => {
-  it('reads the common written forms', () => {
-    expect(parseHours('Mon–Fri 8:00–18:00, Sat 9:00–12:00')).toEqual([
-      { days: [1, 2, 3, 4, 5], opens: 480, closes: 1080 },
-      { days: [6], opens: 540, closes: 720 },
-    ]);
-    expect(parseHours('Mon, Wed, Fri 8:30–12:30')).toEqual([{ days: [1, 3, 5], opens: 510, closes: 750 }]);
-    expect(parseHours('Tue and Thu 9:00–12:00')).toEqual([{ days: [2, 4], opens: 540, closes: 720 }]);
-    expect(parseHours('Mon-Fri 9am - 5pm')).toEqual([{ days: [1, 2, 3, 4, 5], opens: 540, closes: 1020 }]);
-    expect(parseHours('Mon–Fri 9–5pm')).toEqual([{ days: [1, 2, 3, 4, 5], opens: 540, closes: 1020 }]);
-  });
-
-  it('leaves anything else as the text it is', () => {
-    for (const text of ['By appointment', 'Mon–Fri', '8:00–16:00', 'Mon 25:00–26:00', 'Fri–Mon 8:00–16:00', 'Mon 16:00–8:00', 'Lun–Vie 8:00–16:00', '']) {
-      expect(parseHours(text)).toBeNull();
-    }
   });
 });

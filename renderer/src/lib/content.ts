@@ -3,7 +3,7 @@
 // capped so one runaway field cannot wreck the layout, and nothing here is ever HTML.
 // Each response is already in the visitor's language (the API falls back to English per
 // field), so nothing here knows about languages.
-import { type OpeningRule, parseHours, parseOpeningHours } from './hours.ts';
+import { type OpeningRule, parseOpeningHours } from './hours.ts';
 
 /** A simple floor diagram: rectangles in the plan's own units, one or more of them the place itself. */
 export interface FloorPlan {
@@ -193,7 +193,7 @@ export function parseOffice(item: unknown): Office | null {
     floor,
     room,
     hours,
-    openingHours: parseOpeningHours(item.opening_hours) ?? (hours === '' ? null : parseHours(hours)),
+    openingHours: parseOpeningHours(item.opening_hours),
     phone,
     description,
     services: terms(item.services),

@@ -3,6 +3,7 @@ falling back to English when its translation is blank."""
 
 from rest_framework import serializers
 
+from .hours import parse_hours
 from .models import Event, Office
 from .translation import DEFAULT_LANGUAGE, localized, split_terms
 
@@ -35,7 +36,13 @@ class OfficeSerializer(LocalizedSerializer):
     translated = ("name", "hours", "description")
     term_lists = ("services", "keywords")
     information_desk = serializers.BooleanField(source="is_information_desk", read_only=True)
+    # The English hours as data, which the kiosk writes in each visitor's language; null when
+    # they are not of the common form ("By appointment"), and the text shows as written.
+    opening_hours = serializers.SerializerMethodField()
 
     class Meta:
         model = Office
-        fields = ["id", "name", "floor", "room", "hours", "phone", "description", "services", "keywords", "url", "information_desk"]
+        fields = ["id", "name", "floor", "room", "hours", "opening_hours", "phone", "description", "services", "keywords", "url", "information_desk"]
+
+    def get_opening_hours(self, obj):
+        return parse_hours(obj.hours)

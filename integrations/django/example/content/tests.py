@@ -5,17 +5,18 @@ from io import StringIO
 
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from kiosk_fleet.models import Kiosk
 
 from .demo import EVENTS, OFFICES
+from .hours import parse_hours
 from .models import Event, Office
 
 EVENT_KEYS = {"id", "title", "starts_at", "ends_at", "location", "description", "floor", "room", "url"}
-OFFICE_KEYS = {"id", "name", "floor", "room", "hours", "phone", "description", "services", "keywords", "url", "information_desk"}
+OFFICE_KEYS = {"id", "name", "floor", "room", "hours", "opening_hours", "phone", "description", "services", "keywords", "url", "information_desk"}
 
 
 class ApiTests(TestCase):
@@ -55,7 +56,8 @@ class ApiTests(TestCase):
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.json(), [{
             "id": self.office.pk, "name": "Registry Office", "floor": "1st floor", "room": "1.04",
-            "hours": "Mon–Fri 8–12", "phone": "+1 555 0110", "description": "",
+            "hours": "Mon–Fri 8–12", "opening_hours": [{"days": [1, 2, 3, 4, 5], "opens": "08:00", "closes": "12:00"}],
+            "phone": "+1 555 0110", "description": "",
             "services": [], "keywords": [], "url": None, "information_desk": False,
         }])
 
@@ -166,6 +168,29 @@ class TranslationTests(TestCase):
         self.assertIn("matrimonio", registry.keywords_es)
         self.assertTrue(Office.objects.get(name="Citizens' Service Centre").is_information_desk)
         self.assertEqual(Event.objects.get(title="Citizenship ceremony").title_zh_hant, "入籍儀式")
+
+
+class OpeningHoursTests(SimpleTestCase):
+    """Hours typed as text become data the kiosk writes per language ("8:00 AM – 4:00 PM", "上午8:00至下午4:00")."""
+
+    def test_the_common_written_forms(self):
+        self.assertEqual(parse_hours("Mon–Fri 8:00–18:00, Sat 9:00–12:00"), [
+            {"days": [1, 2, 3, 4, 5], "opens": "08:00", "closes": "18:00"},
+            {"days": [6], "opens": "09:00", "closes": "12:00"},
+        ])
+        self.assertEqual(parse_hours("Mon, Wed, Fri 8:30–12:30"), [{"days": [1, 3, 5], "opens": "08:30", "closes": "12:30"}])
+        self.assertEqual(parse_hours("Tue and Thu 9:00–12:00"), [{"days": [2, 4], "opens": "09:00", "closes": "12:00"}])
+        self.assertEqual(parse_hours("Mon–Fri 8:00–12:00, Thu also 14:00–18:00")[1], {"days": [4], "opens": "14:00", "closes": "18:00"})
+        self.assertEqual(parse_hours("Mon-Fri 9am - 5pm"), [{"days": [1, 2, 3, 4, 5], "opens": "09:00", "closes": "17:00"}])
+        self.assertEqual(parse_hours("Mon–Fri 9–5pm"), [{"days": [1, 2, 3, 4, 5], "opens": "09:00", "closes": "17:00"}])
+
+    def test_anything_else_stays_text(self):
+        for text in ("By appointment", "", None, "Mon–Fri", "8:00–16:00", "Mon 25:00–26:00", "Fri–Mon 8:00–16:00", "Mon 16:00–8:00", "x" * 300):
+            self.assertIsNone(parse_hours(text), text)
+
+    def test_every_demo_office_s_hours_read_or_stay_text_on_purpose(self):
+        for name, floor, room, hours, phone, description in OFFICES:
+            self.assertEqual(parse_hours(hours) is None, hours == "By appointment", hours)
 
 
 class DemoDataTests(TestCase):
