@@ -44,7 +44,7 @@ export function queryWords(query: string): string[] {
 /** How well one query word matches one field, 0 for not at all. */
 function matchQuality(word: string, field: string): number {
   if (field === '') return 0;
-  if (CJK.test(word)) return field.includes(word) ? QUALITY.word : 0;
+  if (CJK.test(word)) return field === word ? QUALITY.word : field.includes(word) ? QUALITY.prefix : 0;
   let best = 0;
   for (const candidate of field.split(' ')) {
     if (candidate === word) return QUALITY.word;
