@@ -5,7 +5,7 @@ from io import StringIO
 
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
-from django.test import SimpleTestCase, TestCase
+from django.test import SimpleTestCase, TestCase, override_settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -168,6 +168,29 @@ class TranslationTests(TestCase):
         self.assertIn("matrimonio", registry.keywords_es)
         self.assertTrue(Office.objects.get(name="Citizens' Service Centre").is_information_desk)
         self.assertEqual(Event.objects.get(title="Citizenship ceremony").title_zh_hant, "入籍儀式")
+
+
+def demo_announcements(request):
+    return [{"id": "a-1", "level": "urgent", "text": {"en": "Fire drill for %s" % request.auth.kiosk_id}, "startsAt": None, "endsAt": None}]
+
+
+class AnnouncementsAlongWithEventsTests(TestCase):
+    def setUp(self):
+        kiosk = Kiosk(kiosk_id="lobby-1")
+        self.token = kiosk.issue_token()
+        kiosk.save()
+
+    def get(self):
+        return self.client.get("/api/events/?lang=es", HTTP_AUTHORIZATION="Token " + self.token)
+
+    def test_plain_list_without_a_provider(self):
+        self.assertIsInstance(self.get().json(), list)
+
+    @override_settings(KIOSK_CONTENT_ANNOUNCEMENTS="content.tests.demo_announcements")
+    def test_events_and_the_kiosk_s_announcements_with_one(self):
+        data = self.get().json()
+        self.assertIsInstance(data["events"], list)
+        self.assertEqual(data["announcements"][0]["text"]["en"], "Fire drill for lobby-1")
 
 
 class OpeningHoursTests(SimpleTestCase):

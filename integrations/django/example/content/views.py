@@ -4,8 +4,11 @@ translation)."""
 
 from datetime import datetime, time
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
+from rest_framework.response import Response
 from rest_framework.generics import ListAPIView
 
 from kiosk_fleet.authentication import IsKiosk, KioskTokenAuthentication
@@ -34,9 +37,23 @@ class KioskAPIView(ListAPIView):
 
 
 class EventList(KioskAPIView):
-    """Events that have not ended: ongoing ones, and those without an end starting today or later."""
+    """Events that have not ended: ongoing ones, and those without an end starting today or later.
+
+    With ``KIOSK_CONTENT_ANNOUNCEMENTS`` set (the dotted path of a callable taking the
+    request and returning the announcements current for the asking kiosk, each
+    ``{"id", "level": "info"|"urgent", "text": {"en": ..., "es": ...}, "startsAt", "endsAt"}``),
+    the answer is ``{"events": [...], "announcements": [...]}``, so that a kiosk shows them
+    as soon as it loads, from the relay's kept copy too. Without it, the plain list.
+    """
 
     serializer_class = EventSerializer
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        provider = getattr(settings, "KIOSK_CONTENT_ANNOUNCEMENTS", None)
+        if not provider:
+            return response
+        return Response({"events": response.data, "announcements": list(import_string(provider)(request))})
 
     def get_queryset(self):
         now = timezone.now()
