@@ -38,15 +38,7 @@ export function HomeScreen({ content, now, onNavigate, onOpenEvent, onLanguage }
     <div className="home">
       <section className="home__hero" aria-labelledby="screen-heading">
         <ScreenHeading className="home__title">{t.welcome}</ScreenHeading>
-        <p className="clock" aria-label={`${formats.timeOfDay(now)}, ${formats.longDate(now)}`}>
-          {periodFirst && <span className="clock__period">{period}</span>}
-          <span className="clock__time">{time}</span>
-          {!periodFirst && <span className="clock__period">{period}</span>}
-        </p>
-        <p className="home__date" aria-hidden="true">
-          {formats.longDate(now)}
-        </p>
-        <p className="home__welcome">{t.intro}</p>
+        {/* First after the welcome: the choice every visitor needs before reading on. */}
         <div className="languages" role="group" aria-label={LANGUAGE_GROUP_LABEL}>
           {LANGUAGES.map(({ code, name }) => (
             <button key={code} type="button" className="languages__button" lang={code} aria-pressed={code === current} data-language={code} onClick={() => onLanguage(code)}>
@@ -54,6 +46,13 @@ export function HomeScreen({ content, now, onNavigate, onOpenEvent, onLanguage }
             </button>
           ))}
         </div>
+        <p className="clock">
+          {periodFirst && <span className="clock__period">{period}</span>}
+          <span className="clock__time">{time}</span>
+          {!periodFirst && <span className="clock__period">{period}</span>}
+        </p>
+        <p className="home__date">{formats.longDate(now)}</p>
+        <p className="home__welcome">{t.intro}</p>
       </section>
 
       <section className="home__today" aria-labelledby="home-today-title">
