@@ -1,12 +1,34 @@
 // The page's language as React sees it: the translated messages of a component, and the
 // formats and place words that follow the same language.
-import { useStore } from '@nanostores/react';
+import type { ReadableAtom } from 'nanostores';
+import { useSyncExternalStore } from 'react';
 import { intlLocale, type Language } from '../i18n/languages.ts';
 import { locale, officesMessages } from '../i18n/messages.ts';
 import { type Formats, formatsFor } from '../lib/format.ts';
 import type { PlaceWords } from '../lib/offices.ts';
 
-export { useStore as useMessages } from '@nanostores/react';
+/**
+ * A store's value, re-rendering when it changes. (What @nanostores/react's useStore does,
+ * without its options this page has no use for.) Listening mounts the store: a message
+ * store then loads its translations.
+ */
+function useStore<T>(store: ReadableAtom<T>): T {
+  return useSyncExternalStore(subscriberOf(store), () => store.get());
+}
+
+const subscribers = new WeakMap<object, (listener: () => void) => () => void>();
+
+/** One subscribe function per store, so React does not resubscribe on every render. */
+function subscriberOf(store: ReadableAtom<unknown>): (listener: () => void) => () => void {
+  let subscribe = subscribers.get(store);
+  if (subscribe === undefined) {
+    subscribe = (listener) => store.listen(listener);
+    subscribers.set(store, subscribe);
+  }
+  return subscribe;
+}
+
+export { useStore as useMessages };
 
 /** The language the page shows now (it changes once a catalogue is in). */
 export function useLanguage(): Language {
