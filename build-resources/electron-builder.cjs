@@ -83,8 +83,27 @@ module.exports = {
     },
   },
   appImage: { artifactName: '${name}-${version}-${arch}.${ext}' },
-  deb: { priority: 'optional', fpm: installUserUnit },
-  rpm: { fpm: installUserUnit },
+  // electron-builder's own dependency lists (FpmTarget.getDefaultDepends), plus a CJK font:
+  // the City Hall UI speaks Chinese, and without one every character is a box.
+  deb: {
+    priority: 'optional',
+    fpm: installUserUnit,
+    depends: ['libgtk-3-0', 'libnotify4', 'libnss3', 'libxss1', 'libxtst6', 'xdg-utils', 'libatspi2.0-0', 'libuuid1', 'libsecret-1-0', 'fonts-noto-cjk'],
+  },
+  rpm: {
+    fpm: installUserUnit,
+    depends: [
+      'gtk3',
+      'libnotify',
+      'nss',
+      'libXScrnSaver',
+      '(libXtst or libXtst6)',
+      'xdg-utils',
+      'at-spi2-core',
+      '(libuuid or libuuid1)',
+      '(google-noto-sans-cjk-fonts or google-noto-sans-cjk-ttc-fonts)',
+    ],
+  },
 
   win: {
     target: ['nsis', 'msi'],

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian/Ubuntu machine for kiosk-shell, installing only what is missing:
 #   - Node.js >= 22.15 (if the system's is older, Node 24 from the npm registry into .tools/);
-#   - Debian packages: chromium (the kiosk's browser where Electron cannot be had) and
-#     x11-xserver-utils (xset: the panel kept awake, and powered down while the display is
-#     off), and with --test also xvfb (x11-utils to read window sizes, xdotool for real
+#   - Debian packages: chromium (the kiosk's browser where Electron cannot be had),
+#     fonts-noto-cjk (the City Hall UI speaks Chinese: without it every character is a box)
+#     and x11-xserver-utils (xset: the panel kept awake, and powered down while the display
+#     is off), and with --test also xvfb (x11-utils to read window sizes, xdotool for real
 #     input, imagemagick to grab the screen), the Django/Channels stack, redis-server and
 #     the validators the tests use;
 #   - the project's npm dependencies (npm ci).
@@ -20,7 +21,7 @@ for arg in "$@"; do
   esac
 done
 
-packages=(chromium x11-xserver-utils)
+packages=(chromium fonts-noto-cjk x11-xserver-utils)
 if $want_tests; then
   packages+=(xvfb xauth x11-utils xdotool imagemagick python3-django python3-django-channels python3-daphne python3-djangorestframework
     python3-channels-redis redis-server desktop-file-utils systemd)

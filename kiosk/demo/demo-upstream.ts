@@ -13,7 +13,7 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { keysMatch } from '../../server/launch-key.ts';
 import type { Logger } from '../../core/logger.ts';
-import { demoEvents, demoOffices } from './content.ts';
+import { demoEvents, demoLanguage, demoOfficesIn } from './content.ts';
 
 const MAX_BODY_BYTES = 64 * 1024;
 /** Frames from kiosks: a screenshot (screenshot.maxBytes, 256 KiB by default) must fit. */
@@ -84,7 +84,8 @@ export async function startDemoUpstream({
   });
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const url = new URL(req.url ?? '/', 'http://demo.invalid');
+    const path = url.pathname;
     if (path === '/publish' && req.method === 'POST') {
       if (!keysMatch(publisherToken, req.headers.authorization)) return json(res, 401, { error: 'unauthorized' });
       const body = await readBody(req);
@@ -102,10 +103,11 @@ export async function startDemoUpstream({
     if (!keysMatch(kioskToken, req.headers.authorization)) return json(res, 401, { detail: 'Authentication credentials were not provided.' });
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { detail: 'Method not allowed.' });
     switch (path) {
+      // ?lang=es: that language, English where a field has no translation (as the Django API).
       case '/api/events/':
-        return json(res, 200, demoEvents());
+        return json(res, 200, demoEvents(new Date(), demoLanguage(url.searchParams.get('lang'))));
       case '/api/offices/':
-        return json(res, 200, demoOffices);
+        return json(res, 200, demoOfficesIn(demoLanguage(url.searchParams.get('lang'))));
       default:
         return json(res, 404, { detail: 'Not found.' });
     }

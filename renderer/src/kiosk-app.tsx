@@ -1,43 +1,119 @@
-// The kiosk once it has its key: content, the link to the shell, idle return-to-home,
-// announcements, and which screen all of that adds up to.
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+// The kiosk once it has its key: content, the link to the shell, the visitor's session
+// (language, screen, accessibility settings) and its idle return home, announcements, and
+// which screen all of that adds up to.
+import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { KioskBridge } from '../../electron/preload.cts';
+import { useFocusScreenHeading } from './hooks/focus.ts';
+import { useLanguage, useMessages } from './hooks/i18n.ts';
 import { IdleProvider } from './hooks/idle.tsx';
 import { type ScreenName, useScreenMarker } from './hooks/screen-marker.ts';
 import { useNow } from './hooks/use-now.ts';
-import { fetchContent } from './lib/api.ts';
+import { DEFAULT_LANGUAGE, LANGUAGES } from './i18n/languages.ts';
+import { applyLanguage, commonMessages, preloadLanguages } from './i18n/messages.ts';
+import { AnnouncementBoard } from './lib/announcements.ts';
+import { createContentFetcher } from './lib/api.ts';
 import { INITIAL_LINK_STATUS, indicatorOf, type LinkStatus, withSocket, withUplink } from './lib/connection.ts';
 import { ContentLoader, REFRESH_INTERVAL_MS } from './lib/content-loader.ts';
-import { timeOfDay } from './lib/format.ts';
 import { DEFAULT_IDLE_SECONDS, IdleTimer } from './lib/idle.ts';
 import { SESSION_KEY_NAME } from './lib/key.ts';
 import type { PageAgent } from './lib/page-agent.ts';
+import { informationDesk } from './lib/offices.ts';
 import { ShellLink, socketUrl } from './lib/shell-link.ts';
 import type { ShellMessage } from './lib/shell-messages.ts';
+import type { Content, KioskEvent, Office } from './lib/content.ts';
 import { realTimers } from './lib/timers.ts';
-import { clearSiteData, wipeVisitorStorage, type WipeEnvironment } from './lib/visitor-session.ts';
+import { clearSiteData, wipeVisitorStorage, type WipeEnvironment } from './lib/origin-wipe.ts';
+import { type Route, type VisitorState, VisitorSession } from './lib/visitor-session.ts';
+import { DetailScreen } from './screens/detail-screen.tsx';
 import { EventsScreen } from './screens/events-screen.tsx';
 import { HomeScreen } from './screens/home-screen.tsx';
 import { OfficesScreen } from './screens/offices-screen.tsx';
-import { LoadingScreen, OfflineScreen } from './screens/status-screens.tsx';
-import { type Announcement, AnnouncementBanner } from './ui/announcement-banner.tsx';
-import { BottomNav, type Route } from './ui/bottom-nav.tsx';
-import { ConnectionBadge } from './ui/connection-badge.tsx';
+import { SearchScreen } from './screens/search-screen.tsx';
+import { type DeskPlace, LoadingScreen, OfflineScreen } from './screens/status-screens.tsx';
+import { AnnouncementBar } from './ui/announcement-bar.tsx';
+import { BottomNav } from './ui/bottom-nav.tsx';
+import { IdlePrompt } from './ui/idle-prompt.tsx';
+import { SettingsDialog } from './ui/settings-dialog.tsx';
+import { StatusIndicator } from './ui/status-indicator.tsx';
 import { TopBar } from './ui/top-bar.tsx';
 
 /** After a reconnect, content older than this is fetched again (a content.updated may have been missed). */
 const RECONNECT_REFRESH_AGE_MS = 30_000;
-const ANNOUNCEMENT_MS = { info: 3 * 60_000, urgent: 10 * 60_000 } as const;
 const ACTIVITY_EVENTS = ['pointerdown', 'touchstart', 'keydown', 'wheel'] as const;
+const DESK_STORAGE_KEY = 'kiosk-information-desk';
 
-const SUBTITLES: Record<ScreenName, string> = {
-  home: 'Welcome — touch to explore',
-  events: 'Events',
-  offices: 'Office directory',
-  offline: 'Welcome',
-  loading: 'Welcome',
-  'no-key': '',
-};
+function readDesk(): DeskPlace | null {
+  try {
+    const value: unknown = JSON.parse(window.localStorage.getItem(DESK_STORAGE_KEY) ?? 'null');
+    if (typeof value === 'object' && value !== null && typeof (value as DeskPlace).floor === 'string' && typeof (value as DeskPlace).room === 'string') {
+      return { floor: (value as DeskPlace).floor.slice(0, 40), room: (value as DeskPlace).room.slice(0, 40) };
+    }
+  } catch {
+    // storage disabled or the value unreadable: the default words will do
+  }
+  return null;
+}
+
+function writeDesk(desk: DeskPlace): void {
+  try {
+    window.localStorage.setItem(DESK_STORAGE_KEY, JSON.stringify(desk));
+  } catch {
+    // not kept: the default words will do after a reload
+  }
+}
+
+/** Late-bound callbacks from the idle timer to what React creates after it (the link, the prompt's state). */
+class Wiring {
+  #link: ShellLink | null = null;
+  #onPrompt: (homeAt: number | null) => void = () => undefined;
+  attachLink(link: ShellLink | null): void {
+    this.#link = link;
+  }
+  attachPrompt(onPrompt: (homeAt: number | null) => void): void {
+    this.#onPrompt = onPrompt;
+  }
+  inUse(inUse: boolean): void {
+    this.#link?.inUse(inUse);
+  }
+  prompt(homeAt: number | null): void {
+    this.#onPrompt(homeAt);
+  }
+}
+
+/** The kiosk's long-lived parts, made once per page: React renders them, it does not own them. */
+function createKiosk(kioskKey: string) {
+  const board = new AnnouncementBoard();
+  const loader = new ContentLoader({
+    load: createContentFetcher(kioskKey, (input, init) => fetch(input, init)),
+    languages: LANGUAGES.map(({ code }) => code),
+    timers: realTimers,
+    onAnnouncements: (items) => board.setFromApi(items),
+  });
+  // The visitor's session; `session.returnHome()` is the one call that wipes it.
+  const session = new VisitorSession();
+  const wiring = new Wiring();
+  const idle = new IdleTimer({
+    timers: realTimers,
+    onIdle: () => session.returnHome(),
+    onPrompt: (homeAt) => wiring.prompt(homeAt),
+    onInUse: (inUse) => wiring.inUse(inUse),
+  });
+  return { board, loader, session, idle, wiring };
+}
+
+/** The announcements on screen now; re-rendered when the set changes and at each start or end. */
+function useActiveAnnouncements(board: AnnouncementBoard) {
+  const version = useSyncExternalStore(board.subscribe, board.getVersion);
+  const [at, setAt] = useState(() => Date.now());
+  useEffect(() => board.subscribe(() => setAt(Date.now())), [board]);
+  useEffect(() => {
+    const next = board.nextChange(at);
+    if (next === null) return undefined;
+    const timer = setTimeout(() => setAt(Date.now()), Math.min(Math.max(0, next - at) + 50, 2 ** 31 - 1));
+    return () => clearTimeout(timer);
+  }, [board, at, version]);
+  return board.active(at);
+}
 
 function browserStorage(): WipeEnvironment {
   const get = <T,>(read: () => T): T | null => {
@@ -65,26 +141,28 @@ function rememberKey(key: string): void {
 }
 
 export function KioskApp({ kioskKey, bridge, agent }: { kioskKey: string; bridge: KioskBridge | undefined; agent: PageAgent }) {
-  const [loader] = useState(
-    () =>
-      new ContentLoader({
-        load: () => fetchContent(kioskKey, (input, init) => fetch(input, init)),
-        timers: realTimers,
-      }),
-  );
+  const [{ board, loader, session, idle, wiring }] = useState(() => createKiosk(kioskKey));
+  const visitor = useSyncExternalStore(session.subscribe, session.getState);
   const snapshot = useSyncExternalStore(loader.subscribe, loader.getSnapshot);
-  const [route, setRoute] = useState<Route>('home');
+  const active = useActiveAnnouncements(board);
+  const language = useLanguage();
+  const common = useMessages(commonMessages);
   const [link, setLink] = useState<LinkStatus>(INITIAL_LINK_STATUS);
   const [kioskId, setKioskId] = useState<string | null>(null);
   const [idleSeconds, setIdleSeconds] = useState(DEFAULT_IDLE_SECONDS);
-  const [announcement, setAnnouncement] = useState<Announcement | null>(null);
-  const [idle] = useState(() => new IdleTimer(realTimers, () => setRoute('home')));
+  const [promptHomeAt, setPromptHomeAt] = useState<number | null>(null);
+  const [storedDesk] = useState(readDesk);
+  useEffect(() => {
+    wiring.attachPrompt(setPromptHomeAt);
+  }, [wiring]);
   const now = useNow();
 
   const content = snapshot.content;
   const shown = content !== null;
-  const screen: ScreenName = content !== null ? route : snapshot.failure !== null ? 'offline' : 'loading';
+  const detail = detailOf(content, visitor.detail);
+  const screen: ScreenName = content === null ? (snapshot.failure !== null ? 'offline' : 'loading') : detail !== null ? 'detail' : visitor.route;
   useScreenMarker(screen, shown);
+  useFocusScreenHeading(`${screen}:${visitor.detail?.id ?? ''}`);
 
   // Read by the heartbeat, which must not restart the link whenever the screen changes.
   const shownRef = useRef(shown);
@@ -95,11 +173,28 @@ export function KioskApp({ kioskKey, bridge, agent }: { kioskKey: string; bridge
 
   useEffect(() => {
     loader.start();
+    void preloadLanguages();
     return () => loader.stop();
   }, [loader]);
 
+  // The language: the catalogue first, then text, <html lang> and content switch together.
   useEffect(() => {
-    let greeted = false;
+    void applyLanguage(visitor.language);
+  }, [visitor.language]);
+  useLayoutEffect(() => {
+    document.documentElement.lang = language;
+    loader.setLanguage(language);
+  }, [language, loader]);
+
+  // Accessibility settings apply to the whole page (the root font size, the colours).
+  useLayoutEffect(() => {
+    const root = document.documentElement;
+    root.dataset.textScale = String(visitor.textScale);
+    root.dataset.contrast = visitor.highContrast ? 'high' : 'standard';
+  }, [visitor.textScale, visitor.highContrast]);
+
+  useEffect(() => {
+    const hello = { greeted: false };
     const onMessage = (message: ShellMessage) => {
       switch (message.type) {
         case 'local.hello':
@@ -109,8 +204,8 @@ export function KioskApp({ kioskKey, bridge, agent }: { kioskKey: string; bridge
           // A touch screen has no pointer to show; the shell's config decides.
           document.documentElement.classList.toggle('cursor-hidden', message.settings.hideCursor);
           // Anything published while the link was down was missed.
-          if (greeted) loader.refreshIfStale(RECONNECT_REFRESH_AGE_MS);
-          greeted = true;
+          if (hello.greeted) loader.refreshIfStale(RECONNECT_REFRESH_AGE_MS);
+          hello.greeted = true;
           break;
         case 'local.uplink':
           setLink((status) => withUplink(status, message.state));
@@ -120,7 +215,8 @@ export function KioskApp({ kioskKey, bridge, agent }: { kioskKey: string; bridge
           window.location.reload();
           break;
         case 'local.home':
-          setRoute('home');
+          // The shell's `home`: the visitor's session in the UI, and what they left in storage.
+          session.returnHome();
           void wipeVisitorStorage(browserStorage()).then(() => linkRef.current?.done(message.id));
           break;
         case 'local.clear-session':
@@ -139,7 +235,10 @@ export function KioskApp({ kioskKey, bridge, agent }: { kioskKey: string; bridge
           loader.refresh();
           break;
         case 'announcement':
-          setAnnouncement((previous) => ({ serial: (previous?.serial ?? 0) + 1, text: message.text, level: message.level }));
+          board.receive(message.announcement);
+          break;
+        case 'announcement.withdrawn':
+          board.withdraw(message.id);
           break;
       }
     };
@@ -153,22 +252,25 @@ export function KioskApp({ kioskKey, bridge, agent }: { kioskKey: string; bridge
       onSocketState: (state) => setLink((status) => withSocket(status, state)),
     });
     linkRef.current = shellLink;
+    wiring.attachLink(shellLink);
+    shellLink.inUse(idle.inUse);
     shellLink.start();
     const stopReporting = agent.onInput(() => shellLink.activity());
     return () => {
       stopReporting();
       shellLink.stop();
       linkRef.current = null;
+      wiring.attachLink(null);
     };
-  }, [kioskKey, loader, agent]);
+  }, [kioskKey, loader, board, idle, wiring, agent, session]);
 
   // local.shown, once per page load: the ShellLink remembers it was sent.
   const firstShownHome = useRef<boolean | null>(null);
   useEffect(() => {
     if (!shown) return;
-    firstShownHome.current ??= route === 'home';
+    firstShownHome.current ??= screen === 'home';
     linkRef.current?.contentShown(firstShownHome.current);
-  }, [shown, route]);
+  }, [shown, screen]);
 
   // Network signals: the machine came back online → retry now rather than at the next backoff.
   useEffect(() => {
@@ -183,9 +285,16 @@ export function KioskApp({ kioskKey, bridge, agent }: { kioskKey: string; bridge
     };
   }, [bridge, loader]);
 
-  // Idle return-to-home.
+  // Where the information desk is: from the content, else as a previous page load saw it.
+  const foundDesk = content === null ? null : informationDesk(content.offices);
+  const desk: DeskPlace | null = foundDesk === null ? storedDesk : { floor: foundDesk.floor, room: foundDesk.room };
+  useEffect(() => {
+    if (foundDesk !== null) writeDesk({ floor: foundDesk.floor, room: foundDesk.room });
+  }, [foundDesk]);
+
+  // Idle return home, with its prompt: armed whenever the session is not fresh.
   useEffect(() => idle.setSeconds(idleSeconds), [idle, idleSeconds]);
-  useEffect(() => idle.setAway(route !== 'home'), [idle, route]);
+  useEffect(() => idle.setAway(!session.fresh), [idle, session, visitor]);
   useEffect(() => {
     const onActivity = () => idle.activity();
     for (const type of ACTIVITY_EVENTS) window.addEventListener(type, onActivity, { capture: true, passive: true });
@@ -195,44 +304,73 @@ export function KioskApp({ kioskKey, bridge, agent }: { kioskKey: string; bridge
     };
   }, [idle]);
 
-  // Announcements clear themselves.
+  // Escape goes back: the dialog, the detail, the section (a dialog's own Escape is its `cancel`).
   useEffect(() => {
-    if (announcement === null) return undefined;
-    const timer = setTimeout(() => setAnnouncement(null), ANNOUNCEMENT_MS[announcement.level]);
-    return () => clearTimeout(timer);
-  }, [announcement]);
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented || document.querySelector('dialog[open]') !== null) return;
+      session.back();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [session]);
 
-  const navigate = useCallback((next: Route) => setRoute(next), []);
-  const goHome = useCallback(() => setRoute('home'), []);
-  const dismiss = useCallback(() => setAnnouncement(null), []);
+  const announcements = active.filter((item) => item.level === 'urgent' || !visitor.dismissed.has(item.id));
 
-  const stale = content !== null && snapshot.failure !== null;
+  const openEvent = (id: string) => session.openDetail('event', id);
+  const openOffice = (id: string) => session.openDetail('office', id);
+  const navigate = (route: Route) => session.navigate(route);
+
+  // Not current: the last attempt failed, or the relay served its kept copy.
+  const asOf = content === null ? null : snapshot.staleSince ?? (snapshot.failure !== null ? snapshot.loadedAt : null);
   let body;
   if (content === null) {
-    body = snapshot.failure !== null ? <OfflineScreen failure={snapshot.failure} nextAttemptAt={snapshot.nextAttemptAt} kioskId={kioskId} /> : <LoadingScreen />;
-  } else if (route === 'events') {
-    body = <EventsScreen events={content.events} now={now} />;
-  } else if (route === 'offices') {
-    body = <OfficesScreen offices={content.offices} />;
+    body = snapshot.failure !== null ? <OfflineScreen reason={snapshot.failure.reason} nextAttemptAt={snapshot.nextAttemptAt} kioskId={kioskId} desk={desk} /> : <LoadingScreen />;
+  } else if (detail !== null) {
+    body = <DetailScreen item={detail} onBack={() => session.closeDetail()} />;
+  } else if (visitor.route === 'events') {
+    body = <EventsScreen events={content.events} now={now} onOpen={openEvent} />;
+  } else if (visitor.route === 'offices') {
+    body = <OfficesScreen offices={content.offices} floor={visitor.floor} onFloor={(floor) => session.setFloor(floor)} onOpen={openOffice} />;
+  } else if (visitor.route === 'search') {
+    body = <SearchScreen content={content} english={loader.contentIn(DEFAULT_LANGUAGE)} query={visitor.query} now={now} onQuery={(query) => session.setQuery(query)} onOpenOffice={openOffice} onOpenEvent={openEvent} />;
   } else {
-    body = <HomeScreen content={content} now={now} onNavigate={navigate} />;
+    body = <HomeScreen content={content} now={now} onNavigate={navigate} onOpenEvent={openEvent} onLanguage={(code) => session.setLanguage(code)} />;
   }
+  const subtitles: Partial<Record<ScreenName, string>> = { events: common.events, offices: common.offices, search: common.search };
 
   return (
     <IdleProvider timer={idle}>
       <div className={`layout layout--${screen}`}>
-        <TopBar subtitle={SUBTITLES[screen]} now={now} showClock={screen !== 'home'} onHome={content !== null && route !== 'home' ? goHome : undefined}>
-          {stale && snapshot.loadedAt !== null && (
-            <p className="stale" data-testid="updating-paused" role="status">
-              Updating paused · as of {timeOfDay(snapshot.loadedAt)}
-            </p>
-          )}
-          <ConnectionBadge state={indicatorOf(link)} />
+        <TopBar subtitle={subtitles[screen] ?? ''} now={now} showClock={screen !== 'home'} onAccessibility={content === null ? undefined : () => session.setSettingsOpen(true)}>
+          <StatusIndicator link={indicatorOf(link)} asOf={asOf} now={now} />
         </TopBar>
-        {announcement !== null && <AnnouncementBanner key={announcement.serial} announcement={announcement} onDismiss={dismiss} />}
+        <AnnouncementBar items={announcements} language={language} onDismiss={(id) => session.dismiss(id)} />
         <main className="layout__main">{body}</main>
-        {content !== null && route !== 'home' && <BottomNav current={route} onNavigate={navigate} />}
+        {content !== null && screen !== 'home' && <BottomNav current={detail === null ? visitor.route : null} onNavigate={navigate} />}
       </div>
+      {visitor.settingsOpen && (
+        <SettingsDialog
+          textScale={visitor.textScale}
+          highContrast={visitor.highContrast}
+          onTextScale={(scale) => session.setTextScale(scale)}
+          onHighContrast={(on) => session.setHighContrast(on)}
+          onClose={() => session.setSettingsOpen(false)}
+        />
+      )}
+      {promptHomeAt !== null && <IdlePrompt homeAt={promptHomeAt} onStay={() => idle.stay()} />}
     </IdleProvider>
   );
+}
+
+type DetailItem = { kind: 'event'; event: KioskEvent } | { kind: 'office'; office: Office };
+
+/** The item a detail is open on, if it is still in the content (a refresh may have removed it). */
+function detailOf(content: Content | null, open: VisitorState['detail']): DetailItem | null {
+  if (content === null || open === null) return null;
+  if (open.kind === 'event') {
+    const event = content.events.find((e) => e.id === open.id);
+    return event === undefined ? null : { kind: 'event', event };
+  }
+  const office = content.offices.find((o) => o.id === open.id);
+  return office === undefined ? null : { kind: 'office', office };
 }

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { classifyHttpFailure, classifyThrown, ContentError, type FetchLike, fetchContent, worstFailure } from '../../renderer/src/lib/api.ts';
+import type { Language } from '../../renderer/src/i18n/languages.ts';
+import { classifyHttpFailure, classifyThrown, ContentError, createContentFetcher, type FetchLike, parseEventsBody, worstFailure } from '../../renderer/src/lib/api.ts';
 
 const KEY = 'test-key-123';
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
 describe('classifyHttpFailure', () => {
   it('tells the local server refusing the key from the upstream refusing the kiosk', () => {
@@ -55,7 +57,9 @@ describe('classifyThrown', () => {
   });
 });
 
-describe('fetchContent', () => {
+const fetchIn = (language: Language, fetchImpl: FetchLike) => createContentFetcher(KEY, fetchImpl)(language);
+
+describe('createContentFetcher', () => {
   const events = [{ id: 1, title: 'Council', starts_at: '2025-11-28T14:00:00Z', ends_at: null, location: 'Room 250', description: '' }];
   const offices = [{ id: 1, name: 'Clerk', floor: '1', room: '168', hours: '9-5', phone: '555', description: '' }];
 
@@ -63,12 +67,14 @@ describe('fetchContent', () => {
     const calls: [string, RequestInit][] = [];
     const fetchImpl: FetchLike = (input, init) => {
       calls.push([input, init]);
-      return Promise.resolve(json(200, input === '/api/events/' ? events : offices));
+      return Promise.resolve(json(200, input.startsWith('/api/events/') ? events : offices));
     };
-    const content = await fetchContent(KEY, fetchImpl);
+    const { content, staleSince, announcements } = await fetchIn('en', fetchImpl);
     expect(content.events).toHaveLength(1);
     expect(content.offices[0]?.name).toBe('Clerk');
-    expect(calls.map(([url]) => url).sort()).toEqual(['/api/events/', '/api/offices/']);
+    expect(staleSince).toBeNull();
+    expect(announcements).toBeNull();
+    expect(calls.map(([url]) => url).sort()).toEqual(['/api/events/?lang=en', '/api/offices/?lang=en']);
     for (const [, init] of calls) {
       expect(init.headers).toEqual({ 'X-Kiosk-Key': KEY });
       expect(init.cache).toBe('no-store');
@@ -76,22 +82,57 @@ describe('fetchContent', () => {
   });
 
   it('fails as network when the local server is gone', async () => {
-    const error = await fetchContent(KEY, () => Promise.reject(new TypeError('Failed to fetch'))).catch((e: unknown) => e);
+    const error = await fetchIn('en', () => Promise.reject(new TypeError('Failed to fetch'))).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ContentError);
     expect((error as ContentError).failure.reason).toBe('network');
   });
 
   it('fails as auth when the key is refused, even if the other list failed for another reason', async () => {
     const fetchImpl: FetchLike = (input) =>
-      Promise.resolve(input === '/api/events/' ? json(401, { error: 'unauthorized' }) : json(502, { error: 'upstream-failed', code: 'X' }));
-    await expect(fetchContent(KEY, fetchImpl)).rejects.toMatchObject({ failure: { reason: 'auth' } });
+      Promise.resolve(input.startsWith('/api/events/') ? json(401, { error: 'unauthorized' }) : json(502, { error: 'upstream-failed', code: 'X' }));
+    await expect(fetchIn('en', fetchImpl)).rejects.toMatchObject({ failure: { reason: 'auth' } });
   });
 
   it('fails as api on a gateway error, non-JSON, or a body that is not a list', async () => {
-    await expect(fetchContent(KEY, () => Promise.resolve(json(504, { error: 'upstream-timeout', code: 'ETIMEDOUT' })))).rejects.toMatchObject({
+    await expect(fetchIn('en', () => Promise.resolve(json(504, { error: 'upstream-timeout', code: 'ETIMEDOUT' })))).rejects.toMatchObject({
       failure: { reason: 'api' },
     });
-    await expect(fetchContent(KEY, () => Promise.resolve(new Response('<html>', { status: 200 })))).rejects.toMatchObject({ failure: { reason: 'api' } });
-    await expect(fetchContent(KEY, () => Promise.resolve(json(200, { results: [] })))).rejects.toMatchObject({ failure: { reason: 'api' } });
+    await expect(fetchIn('en', () => Promise.resolve(new Response('<html>', { status: 200 })))).rejects.toMatchObject({ failure: { reason: 'api' } });
+    await expect(fetchIn('en', () => Promise.resolve(json(200, { items: [] })))).rejects.toMatchObject({ failure: { reason: 'api' } });
+  });
+});
+
+describe('content in a language, and the relay\'s kept copy', () => {
+  const events = [{ id: 1, title: 'Matrimonio civil', starts_at: '2025-11-28T14:00:00Z' }];
+  const offices = [{ id: 1, name: 'Secretario del Condado' }];
+
+  it('asks for the language with ?lang= (encoded)', async () => {
+    const urls: string[] = [];
+    await fetchIn('zh-Hant', (input) => {
+      urls.push(input);
+      return Promise.resolve(json(200, input.startsWith('/api/events/') ? events : offices));
+    });
+    expect(urls.sort()).toEqual(['/api/events/?lang=zh-Hant', '/api/offices/?lang=zh-Hant']);
+  });
+
+  it('marks the answer stale with the oldest x-kiosk-stale-since of its parts', async () => {
+    const result = await fetchIn('es', (input) =>
+      Promise.resolve(
+        input.startsWith('/api/events/')
+          ? json(200, events, { 'x-kiosk-stale-since': '2025-11-28T10:00:00Z' })
+          : json(200, offices, { 'x-kiosk-stale-since': '2025-11-28T09:30:00Z' }),
+      ),
+    );
+    expect(result.staleSince).toBe(Date.parse('2025-11-28T09:30:00Z'));
+    expect(result.content.offices[0]?.name).toBe('Secretario del Condado');
+  });
+
+  it('reads announcements sent along with the events, and a DRF-style envelope', async () => {
+    const announcement = { id: 'a-1', level: 'urgent', text: { en: 'Fire drill', es: 'Simulacro' }, startsAt: null, endsAt: '2099-01-01T00:00:00Z' };
+    const result = await fetchIn('es', (input) => Promise.resolve(json(200, input.startsWith('/api/events/') ? { events, announcements: [announcement, { id: 'bad' }] } : offices)));
+    expect(result.content.events).toHaveLength(1);
+    expect(result.announcements).toEqual([{ id: 'a-1', level: 'urgent', text: { en: 'Fire drill', es: 'Simulacro' }, startsAt: null, endsAt: Date.parse('2099-01-01T00:00:00Z') }]);
+    expect(parseEventsBody({ results: events })?.events).toHaveLength(1);
+    expect(parseEventsBody({ events: 'nope' })).toBeNull();
   });
 });

@@ -5,7 +5,7 @@ import { FakeTimers } from './fake-timers.ts';
 function setup() {
   const timers = new FakeTimers();
   let homes = 0;
-  const idle = new IdleTimer(timers, () => homes++);
+  const idle = new IdleTimer({ timers, onIdle: () => homes++ });
   return { timers, idle, homes: () => homes };
 }
 
@@ -25,11 +25,11 @@ describe('IdleTimer', () => {
   it('starts over on every touch or key', () => {
     const { timers, idle, homes } = setup();
     idle.setAway(true);
-    timers.advance(100_000);
+    timers.advance(90_000);
     idle.activity();
-    timers.advance(100_000);
+    timers.advance(110_000);
     expect(homes()).toBe(0);
-    timers.advance(20_000);
+    timers.advance(10_000);
     expect(homes()).toBe(1);
   });
 
@@ -70,5 +70,64 @@ describe('IdleTimer', () => {
     idle.setAway(true);
     idle.dispose();
     expect(timers.size).toBe(0);
+  });
+});
+
+describe('IdleTimer: "Still there?" and in use', () => {
+  function withPrompt() {
+    const timers = new FakeTimers();
+    let homes = 0;
+    const prompts: (number | null)[] = [];
+    const inUse: boolean[] = [];
+    const idle = new IdleTimer({ timers, onIdle: () => homes++, onPrompt: (at) => prompts.push(at), onInUse: (value) => inUse.push(value) });
+    return { timers, idle, prompts, inUse, homes: () => homes };
+  }
+
+  it('asks 20 s before the return home; the answer, not any touch, closes the prompt and starts over', () => {
+    const { timers, idle, prompts, homes } = withPrompt();
+    idle.setAway(true);
+    timers.advance(99_999);
+    expect(prompts).toEqual([]);
+    timers.advance(1);
+    expect(prompts).toEqual([timers.now() + 20_000]);
+    expect(idle.prompting).toBe(true);
+    // The touch that starts the tap on "I'm still here" must not close it under the finger.
+    idle.activity();
+    expect(idle.prompting).toBe(true);
+    idle.stay();
+    expect(prompts.at(-1)).toBeNull();
+    timers.advance(119_999);
+    expect(homes()).toBe(0);
+    timers.advance(1);
+    expect(homes()).toBe(1);
+    expect(prompts.at(-1)).toBeNull();
+  });
+
+  it('is in use while away, while prompting, and within the idle period after a touch at home', () => {
+    const { timers, idle, inUse } = withPrompt();
+    expect(idle.inUse).toBe(false);
+    idle.activity();
+    expect(inUse).toEqual([true]);
+    timers.advance(119_999);
+    expect(idle.inUse).toBe(true);
+    timers.advance(1);
+    expect(inUse).toEqual([true, false]);
+    idle.setAway(true);
+    expect(idle.inUse).toBe(true);
+    idle.setAway(false);
+    expect(idle.inUse).toBe(false);
+    const release = idle.pause();
+    expect(idle.inUse).toBe(true);
+    release();
+    expect(inUse).toEqual([true, false, true, false, true, false]);
+  });
+
+  it('goes home without a prompt when the period is too short for one', () => {
+    const { timers, idle, prompts, homes } = withPrompt();
+    idle.setSeconds(10);
+    idle.setAway(true);
+    timers.advance(10_000);
+    expect(prompts).toEqual([]);
+    expect(homes()).toBe(1);
   });
 });

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Office } from '../../renderer/src/lib/content.ts';
-import { compareFloors, floorLabel, floorsOf, officesOnFloor, roomLabel, whereLabel } from '../../renderer/src/lib/offices.ts';
+import { compareFloors, floorLabel, floorsOf, informationDesk, officesOnFloor, roomLabel, whereLabel } from '../../renderer/src/lib/offices.ts';
 
-const office = (name: string, floor: string, room = ''): Office => ({ id: name, name, floor, room, hours: '', phone: '', description: '' });
+const office = (name: string, floor: string, room = ''): Office => ({
+  id: name, name, floor, room, hours: '', openingHours: null, phone: '', description: '', services: [], keywords: [], url: null, informationDesk: false, floorPlan: null,
+});
 
 describe('offices', () => {
   it('orders floors as a building does', () => {
@@ -26,5 +28,19 @@ describe('offices', () => {
     expect(roomLabel('Rotunda')).toBe('Rotunda');
     expect(whereLabel({ floor: '1', room: '168' })).toBe('Floor 1 · Room 168');
     expect(whereLabel({ floor: '', room: '' })).toBe('');
+  });
+
+  it('says it in the visitor\'s language, and sorts names by that language\'s rules', () => {
+    const spanish = { groundFloor: 'Planta baja', floorNumber: ({ floor }: { floor: string }) => `Piso ${floor}`, roomNumber: ({ room }: { room: string }) => `Sala ${room}` };
+    expect(whereLabel({ floor: '1', room: '168' }, spanish)).toBe('Piso 1 · Sala 168');
+    expect(floorLabel('G', spanish)).toBe('Planta baja');
+    expect(officesOnFloor([office('Óptica', '1'), office('Oficina', '1'), office('Zona', '1')], null, 'es').map((o) => o.name)).toEqual(['Oficina', 'Óptica', 'Zona']);
+  });
+
+  it('finds the information desk: marked so, else named so', () => {
+    const desk = { ...office('Visitor Centre', '1', 'Rotunda'), informationDesk: true };
+    expect(informationDesk([office('Clerk', '1'), desk])).toBe(desk);
+    expect(informationDesk([office('Clerk', '1'), office('Information Desk', 'G')])?.name).toBe('Information Desk');
+    expect(informationDesk([office('Clerk', '1')])).toBeNull();
   });
 });

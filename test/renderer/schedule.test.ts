@@ -13,6 +13,10 @@ const ev = (startOffsetH: number, endOffsetH: number | null, title = `e${++id}`)
   endsAt: endOffsetH === null ? null : NOW + endOffsetH * H,
   location: '',
   description: '',
+  floor: '',
+  room: '',
+  url: null,
+  floorPlan: null,
 });
 
 describe('schedule', () => {

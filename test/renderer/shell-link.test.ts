@@ -131,6 +131,23 @@ describe('ShellLink', () => {
     link.stop();
   });
 
+  it('says whether the kiosk is in use on each change, and again after each reconnect', () => {
+    const { link, last, timers } = setup();
+    const inUse = (socket: FakeSocket) => socket.sent.filter((m) => (m as { type: string }).type === 'local.in-use');
+    link.inUse(false);
+    link.start();
+    last().open();
+    expect(inUse(last())).toEqual([{ type: 'local.in-use', inUse: false }]);
+    link.inUse(true);
+    link.inUse(true);
+    expect(inUse(last())).toEqual([{ type: 'local.in-use', inUse: false }, { type: 'local.in-use', inUse: true }]);
+    last().drop();
+    timers.advance(60_000);
+    last().open();
+    expect(inUse(last())).toEqual([{ type: 'local.in-use', inUse: true }]);
+    link.stop();
+  });
+
   it('hands parsed messages on and ignores junk', () => {
     const { link, last, messages } = setup();
     link.start();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseShellToPage } from '../../protocol/page.ts';
-import { announcementText, parseShellMessage } from '../../renderer/src/lib/shell-messages.ts';
+import { announcementText } from '../../renderer/src/lib/announcements.ts';
+import { parseShellMessage } from '../../renderer/src/lib/shell-messages.ts';
 
 const parse = (value: unknown) => parseShellMessage(JSON.stringify(value));
 
@@ -14,8 +15,13 @@ describe('parseShellMessage', () => {
 
   it('reads content.updated and announcements', () => {
     expect(parse({ type: 'content.updated', extra: 1 })).toEqual({ type: 'content.updated' });
-    expect(parse({ type: 'announcement', text: 'Closed at 3', level: 'urgent' })).toEqual({ type: 'announcement', text: 'Closed at 3', level: 'urgent' });
-    expect(parse({ type: 'announcement', text: 'Hello', level: 'shouting' })).toMatchObject({ level: 'info' });
+    expect(parse({ type: 'announcement', text: 'Closed at 3', level: 'urgent' })).toEqual({
+      type: 'announcement',
+      announcement: { id: 'unnamed:urgent', text: { en: 'Closed at 3' }, level: 'urgent', startsAt: null, endsAt: null },
+    });
+    expect(parse({ type: 'announcement', text: 'Hello', level: 'shouting' })).toMatchObject({ announcement: { level: 'info' } });
+    expect(parse({ type: 'announcement.withdrawn', id: 'a-7' })).toEqual({ type: 'announcement.withdrawn', id: 'a-7' });
+    expect(parse({ type: 'announcement.withdrawn' })).toBeNull();
     expect(parse({ type: 'announcement', text: '   ' })).toBeNull();
     expect(parse({ type: 'announcement', text: { html: '<b>' } })).toBeNull();
   });
@@ -34,7 +40,7 @@ describe('announcementText', () => {
     expect(announcementText('  Line one\n\tline two  ')).toBe('Line one line two');
     expect(announcementText('a\u202Eb')).toBe('a b');
     const long = announcementText('word '.repeat(200)) ?? '';
-    expect(long.length).toBeLessThanOrEqual(280);
+    expect(long.length).toBeLessThanOrEqual(400);
     expect(long.endsWith('…')).toBe(true);
   });
 });

@@ -2,7 +2,7 @@
 // #root[data-screen] and html[data-shown].
 import { useLayoutEffect } from 'react';
 
-export type ScreenName = 'loading' | 'home' | 'events' | 'offices' | 'offline' | 'no-key';
+export type ScreenName = 'loading' | 'home' | 'events' | 'offices' | 'search' | 'detail' | 'offline' | 'no-key';
 
 export function markScreen(screen: ScreenName, shown: boolean): void {
   const root = document.getElementById('root');

@@ -3,7 +3,9 @@
 //   network — the local kiosk service itself did not answer (fetch threw);
 //   auth    — the local server refused our key, or the content service refused the kiosk;
 //   api     — the content service is unreachable, slow or answered nonsense.
-import { type Content, type KioskEvent, type Office, parseEvent, parseList, parseOffice } from './content.ts';
+import type { Language } from '../i18n/languages.ts';
+import { type AnnouncementItem, parseAnnouncementList } from './announcements.ts';
+import { type KioskEvent, type Office, parseEvent, parseList, parseOffice, timeOf } from './content.ts';
 
 export type FailureReason = 'network' | 'api' | 'auth';
 
@@ -15,10 +17,13 @@ export interface ContentFailure {
 
 export class ContentError extends Error {
   readonly failure: ContentFailure;
-  constructor(failure: ContentFailure) {
+  /** The HTTP status, when the failure was an answer. */
+  readonly status: number | null;
+  constructor(failure: ContentFailure, status: number | null = null) {
     super(failure.detail);
     this.name = 'ContentError';
     this.failure = failure;
+    this.status = status;
   }
 }
 
@@ -76,13 +81,24 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 /** Longer than the proxy's own upstream timeout (15 s by default), so a 504 normally wins. */
 const REQUEST_TIMEOUT_MS = 45_000;
+/** The local relay's mark on a last good response it kept and serves while the upstream fails. */
+export const STALE_HEADER = 'x-kiosk-stale-since';
 
-async function getList<T extends { id: string }>(
-  path: string,
-  key: string,
-  parse: (item: unknown) => T | null,
-  fetchImpl: FetchLike,
-): Promise<T[]> {
+interface Fetched<T> {
+  value: T;
+  /** When the relay's copy was fetched from the upstream, if this answer is such a copy. */
+  staleSince: number | null;
+}
+
+function staleSinceOf(response: Response): number | null {
+  const header = response.headers.get(STALE_HEADER);
+  if (header === null) return null;
+  const ms = timeOf(header);
+  // A copy marked stale whose age cannot be read is still stale: say "now" rather than nothing.
+  return ms ?? Date.now();
+}
+
+async function getJson<T>(path: string, key: string, parse: (body: unknown) => T | null, fetchImpl: FetchLike): Promise<Fetched<T>> {
   const response = await fetchImpl(path, {
     headers: { 'X-Kiosk-Key': key },
     cache: 'no-store',
@@ -95,22 +111,57 @@ async function getList<T extends { id: string }>(
   } catch {
     parsed = false;
   }
-  if (!response.ok) throw new ContentError(classifyHttpFailure(response.status, body));
-  const list = parsed ? parseList(body, parse) : null;
-  if (list === null) throw new ContentError({ reason: 'api', detail: `The content service sent an unreadable answer for ${path}.` });
-  return list;
+  if (!response.ok) throw new ContentError(classifyHttpFailure(response.status, body), response.status);
+  const value = parsed ? parse(body) : null;
+  if (value === null) throw new ContentError({ reason: 'api', detail: `The content service sent an unreadable answer for ${path.split('?')[0] ?? path}.` });
+  return { value, staleSince: staleSinceOf(response) };
 }
 
-/** Both lists, or a ContentError saying why not. */
-export async function fetchContent(key: string, fetchImpl: FetchLike): Promise<Content> {
-  const [events, offices] = await Promise.allSettled([
-    getList<KioskEvent>('/api/events/', key, parseEvent, fetchImpl),
-    getList<Office>('/api/offices/', key, parseOffice, fetchImpl),
-  ]);
-  if (events.status === 'fulfilled' && offices.status === 'fulfilled') return { events: events.value, offices: offices.value };
-  const failures: ContentFailure[] = [];
-  for (const result of [events, offices]) {
-    if (result.status === 'rejected') failures.push(classifyThrown(result.reason));
+export interface FetchedContent {
+  content: { events: KioskEvent[]; offices: Office[] };
+  /** The API's current announcements; null when its answer carries none (a plain list). */
+  announcements: AnnouncementItem[] | null;
+  /** Set when any part is the relay's kept copy: the oldest such copy's fetch time. */
+  staleSince: number | null;
+}
+
+/**
+ * The events answer: the plain list, or `{"events": [...], "announcements": [...]}` from
+ * an API that sends its current announcements along (so they show on load and after a
+ * reload, from the relay's kept copy too). `results` is read like `events`.
+ */
+export function parseEventsBody(body: unknown): { events: KioskEvent[]; announcements: AnnouncementItem[] | null } | null {
+  if (Array.isArray(body)) {
+    const events = parseList(body, parseEvent);
+    return events === null ? null : { events, announcements: null };
   }
-  throw new ContentError(worstFailure(failures) ?? { reason: 'api', detail: 'The content could not be loaded.' });
+  if (typeof body !== 'object' || body === null) return null;
+  const record = body as Record<string, unknown>;
+  const events = parseList(record.events ?? record.results, parseEvent);
+  if (events === null) return null;
+  return { events, announcements: record.announcements === undefined ? null : parseAnnouncementList(record.announcements) };
+}
+
+/** Everything in one language (the API falls back to English per field), or a ContentError saying why not. */
+export function createContentFetcher(key: string, fetchImpl: FetchLike): (language: Language) => Promise<FetchedContent> {
+  return async (language) => {
+    const query = `?lang=${encodeURIComponent(language)}`;
+    const [events, offices] = await Promise.allSettled([
+      getJson(`/api/events/${query}`, key, parseEventsBody, fetchImpl),
+      getJson(`/api/offices/${query}`, key, (body) => parseList(body, parseOffice), fetchImpl),
+    ]);
+    if (events.status === 'fulfilled' && offices.status === 'fulfilled') {
+      const stale = [events.value.staleSince, offices.value.staleSince].filter((at): at is number => at !== null);
+      return {
+        content: { events: events.value.value.events, offices: offices.value.value },
+        announcements: events.value.value.announcements,
+        staleSince: stale.length === 0 ? null : Math.min(...stale),
+      };
+    }
+    const failures: ContentFailure[] = [];
+    for (const result of [events, offices]) {
+      if (result.status === 'rejected') failures.push(classifyThrown(result.reason));
+    }
+    throw new ContentError(worstFailure(failures) ?? { reason: 'api', detail: 'The content could not be loaded.' });
+  };
 }

@@ -28,27 +28,47 @@ export function floorsOf(offices: readonly Office[]): string[] {
   return [...floors].sort(compareFloors);
 }
 
-export function officesOnFloor(offices: readonly Office[], floor: string | null): Office[] {
+/** The offices on `floor` (all for null), by name in the language's alphabetical order. */
+export function officesOnFloor(offices: readonly Office[], floor: string | null, locale = 'en'): Office[] {
+  const collator = new Intl.Collator(locale);
   const list = floor === null ? [...offices] : offices.filter((office) => office.floor === floor);
-  return list.sort((a, b) => a.name.localeCompare(b.name, 'en'));
+  return list.sort((a, b) => collator.compare(a.name, b.name));
 }
 
+/** The words for floors and rooms, in the visitor's language. */
+export interface PlaceWords {
+  groundFloor: string;
+  floorNumber: (values: { floor: string }) => string;
+  roomNumber: (values: { room: string }) => string;
+}
+
+export const ENGLISH_PLACES: PlaceWords = {
+  groundFloor: 'Ground floor',
+  floorNumber: ({ floor }) => `Floor ${floor}`,
+  roomNumber: ({ room }) => `Room ${room}`,
+};
+
 /** "Ground floor", "Floor 2", or the floor's own name ("Mezzanine"). */
-export function floorLabel(floor: string): string {
+export function floorLabel(floor: string, words: PlaceWords = ENGLISH_PLACES): string {
   const f = floor.trim();
-  if (GROUND.has(f.toLowerCase())) return 'Ground floor';
-  if (/^\d+$/.test(f)) return `Floor ${f}`;
+  if (GROUND.has(f.toLowerCase())) return words.groundFloor;
+  if (/^\d+$/.test(f)) return words.floorNumber({ floor: f });
   return f;
 }
 
 /** "Room 168" for numbers, the name itself for places ("Rotunda"). */
-export function roomLabel(room: string): string {
+export function roomLabel(room: string, words: PlaceWords = ENGLISH_PLACES): string {
   const r = room.trim();
   if (r === '') return '';
-  return /^\d/.test(r) ? `Room ${r}` : r;
+  return /^\d/.test(r) ? words.roomNumber({ room: r }) : r;
 }
 
 /** "Floor 1 · Room 168" */
-export function whereLabel(office: Pick<Office, 'floor' | 'room'>): string {
-  return [office.floor === '' ? '' : floorLabel(office.floor), roomLabel(office.room)].filter((part) => part !== '').join(' · ');
+export function whereLabel(place: { floor: string; room: string }, words: PlaceWords = ENGLISH_PLACES): string {
+  return [place.floor === '' ? '' : floorLabel(place.floor, words), roomLabel(place.room, words)].filter((part) => part !== '').join(' · ');
+}
+
+/** The office visitors are sent to when something is wrong: marked so by the content, else one named so. */
+export function informationDesk(offices: readonly Office[]): Office | null {
+  return offices.find((office) => office.informationDesk) ?? offices.find((office) => /information desk|info desk/i.test(office.name)) ?? null;
 }

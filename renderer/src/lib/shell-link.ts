@@ -1,8 +1,10 @@
 // The page's line to the shell over /ws. It reconnects for as long as the page lives
 // (capped exponential backoff, full jitter), tells the shell once per page load that
 // content is on screen (local.shown), proves the page is alive and not blank with a
-// heartbeat every five seconds, and answers the shell: a visitor's input (local.activity,
-// what a shell without a window goes by) and a request carried out (local.done).
+// heartbeat every five seconds, says whether a visitor is using the kiosk (local.in-use, on
+// each change and again after each reconnect), and answers the shell: a visitor's input
+// (local.activity, what a shell without a window goes by) and a request carried out
+// (local.done).
 import { KEY_SUBPROTOCOL_PREFIX, type PageToShell, SUBPROTOCOL } from '../../../protocol/page.ts';
 import { type BackoffPolicy, backoffDelay, SOCKET_BACKOFF } from './backoff.ts';
 import { parseShellMessage, type ShellMessage } from './shell-messages.ts';
@@ -49,6 +51,8 @@ export class ShellLink {
   /** local.shown: 'pending' until content is shown, then 'due' until it is sent once. */
   #shown: 'pending' | { home: boolean } | 'sent' = 'pending';
   #lastActivity = Number.NEGATIVE_INFINITY;
+  /** The last in-use state the page reported; null until the first report. */
+  #inUse: boolean | null = null;
 
   constructor(options: ShellLinkOptions) {
     this.#options = options;
@@ -95,6 +99,13 @@ export class ShellLink {
     this.#send({ type: 'local.done', id });
   }
 
+  /** Is a visitor using the kiosk? Sent when it changes, and again after each reconnect. */
+  inUse(value: boolean): void {
+    if (value === this.#inUse) return;
+    this.#inUse = value;
+    this.#send({ type: 'local.in-use', inUse: value });
+  }
+
   #connect(): void {
     if (!this.#running) return;
     const { createSocket, url, key, timers } = this.#options;
@@ -115,6 +126,7 @@ export class ShellLink {
       timers.clearTimeout(this.#connectTimer);
       this.#options.onSocketState('open');
       this.#flushShown();
+      if (this.#inUse !== null) this.#send({ type: 'local.in-use', inUse: this.#inUse });
       this.#beat();
     };
     socket.onmessage = (event: MessageEvent) => {

@@ -1,55 +1,125 @@
-// What a visitor leaves behind in the page's origin, and how the page wipes it when the
-// shell cannot (under `serve`, no shell holds the browser): local and session storage
-// (but the launch key), IndexedDB, Cache Storage, the cookies scripts can see, and — by
-// asking the local server for a Clear-Site-Data answer — the HTTP cache and the rest.
-import { KEY_HEADER } from '../../../protocol/page.ts';
-import { SESSION_KEY_NAME } from './key.ts';
+// One visitor's session: where they are, in which language, what they searched for, how
+// they like the text. Everything a visitor can change lives here, so that one call,
+// `returnHome()`, wipes it all: after the idle timeout, and when the shell's `home`
+// command asks for it. The next visitor starts from the same screen as the first.
+import { DEFAULT_LANGUAGE, type Language } from '../i18n/languages.ts';
 
-export interface WipeEnvironment {
-  localStorage: Storage | null;
-  sessionStorage: Storage | null;
-  indexedDB: Pick<IDBFactory, 'databases' | 'deleteDatabase'> | null;
-  caches: Pick<CacheStorage, 'keys' | 'delete'> | null;
-  document: Pick<Document, 'cookie'>;
+export type Route = 'home' | 'events' | 'offices' | 'search';
+export type DetailKind = 'event' | 'office';
+export type TextScale = 1 | 1.5 | 2;
+export const TEXT_SCALES: readonly TextScale[] = [1, 1.5, 2];
+
+export interface VisitorState {
+  route: Route;
+  /** A detail open over `route`, which is where Back returns. */
+  detail: { kind: DetailKind; id: string } | null;
+  language: Language;
+  query: string;
+  /** The offices screen's floor filter. */
+  floor: string | null;
+  textScale: TextScale;
+  highContrast: boolean;
+  settingsOpen: boolean;
+  /** Info announcements this visitor closed (urgent ones cannot be). */
+  dismissed: ReadonlySet<string>;
 }
 
-/** Wipes the visitor's traces the page can reach itself; the launch key stays. */
-export async function wipeVisitorStorage(env: WipeEnvironment): Promise<void> {
-  const attempt = async (wipe: () => unknown) => {
-    try {
-      await wipe();
-    } catch {
-      // A storage the page cannot reach holds nothing the page put there.
-    }
+export const FRESH_SESSION: VisitorState = {
+  route: 'home',
+  detail: null,
+  language: DEFAULT_LANGUAGE,
+  query: '',
+  floor: null,
+  textScale: 1,
+  highContrast: false,
+  settingsOpen: false,
+  dismissed: new Set(),
+};
+
+const MAX_QUERY = 80;
+
+export class VisitorSession {
+  readonly #listeners = new Set<() => void>();
+  #state: VisitorState = FRESH_SESSION;
+
+  getState = (): VisitorState => this.#state;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   };
-  await attempt(() => env.localStorage?.clear());
-  await attempt(() => {
-    const storage = env.sessionStorage;
-    if (storage === null) return;
-    const key = storage.getItem(SESSION_KEY_NAME);
-    storage.clear();
-    if (key !== null) storage.setItem(SESSION_KEY_NAME, key);
-  });
-  await attempt(async () => {
-    const databases = (await env.indexedDB?.databases()) ?? [];
-    for (const { name } of databases) if (name !== undefined) env.indexedDB?.deleteDatabase(name);
-  });
-  await attempt(async () => {
-    for (const name of (await env.caches?.keys()) ?? []) await env.caches?.delete(name);
-  });
-  await attempt(() => {
-    for (const cookie of env.document.cookie.split(';')) {
-      const name = cookie.split('=')[0]?.trim();
-      if (name) env.document.cookie = `${name}=; max-age=0; path=/`;
-    }
-  });
-}
 
-/** Asks the local server to have the browser clear the origin's caches, cookies and storage. */
-export async function clearSiteData(key: string, fetcher: typeof fetch): Promise<void> {
-  try {
-    await fetcher('/kiosk-shell/clear-site-data', { method: 'POST', headers: { [KEY_HEADER]: key }, cache: 'no-store' });
-  } catch {
-    // The server is gone: the reload that follows finds out.
+  /** Is this what a new visitor would find? (Then there is nothing to wipe.) */
+  get fresh(): boolean {
+    const s = this.#state;
+    return s.route === 'home' && s.detail === null && s.language === DEFAULT_LANGUAGE && s.query === '' && s.floor === null && s.textScale === 1 && !s.highContrast && !s.settingsOpen && s.dismissed.size === 0;
+  }
+
+  navigate(route: Route): void {
+    this.#set({ route, detail: null, settingsOpen: false });
+  }
+
+  openDetail(kind: DetailKind, id: string): void {
+    this.#set({ detail: { kind, id }, settingsOpen: false });
+  }
+
+  closeDetail(): void {
+    this.#set({ detail: null });
+  }
+
+  /** Escape and Back: the settings, else the detail, else the section, towards home. */
+  back(): void {
+    const s = this.#state;
+    if (s.settingsOpen) this.#set({ settingsOpen: false });
+    else if (s.detail !== null) this.#set({ detail: null });
+    else if (s.route !== 'home') this.#set({ route: 'home' });
+  }
+
+  setLanguage(language: Language): void {
+    this.#set({ language });
+  }
+
+  setQuery(query: string): void {
+    this.#set({ query: query.slice(0, MAX_QUERY) });
+  }
+
+  setFloor(floor: string | null): void {
+    this.#set({ floor });
+  }
+
+  setTextScale(textScale: TextScale): void {
+    this.#set({ textScale });
+  }
+
+  setHighContrast(highContrast: boolean): void {
+    this.#set({ highContrast });
+  }
+
+  setSettingsOpen(settingsOpen: boolean): void {
+    this.#set({ settingsOpen });
+  }
+
+  dismiss(id: string): void {
+    if (this.#state.dismissed.has(id)) return;
+    this.#set({ dismissed: new Set([...this.#state.dismissed, id]) });
+  }
+
+  /** Home, default language, search cleared, detail closed, accessibility settings off. */
+  returnHome(): void {
+    if (this.fresh) return;
+    this.#state = FRESH_SESSION;
+    this.#emit();
+  }
+
+  #set(patch: Partial<VisitorState>): void {
+    const next = { ...this.#state, ...patch };
+    const keys = Object.keys(patch) as (keyof VisitorState)[];
+    if (keys.every((key) => next[key] === this.#state[key])) return;
+    this.#state = next;
+    this.#emit();
+  }
+
+  #emit(): void {
+    for (const listener of this.#listeners) listener();
   }
 }

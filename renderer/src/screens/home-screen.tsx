@@ -1,16 +1,34 @@
+import { useFormats, useLanguage, useMessages } from '../hooks/i18n.ts';
+import { type Language, LANGUAGES } from '../i18n/languages.ts';
+import { commonMessages, homeMessages } from '../i18n/messages.ts';
 import type { Content } from '../lib/content.ts';
-import { clockParts, dayHeading, dayKey, longDate } from '../lib/format.ts';
+import { dayKey } from '../lib/format.ts';
 import { todaysEvents, upcomingEvents } from '../lib/schedule.ts';
-import type { Route } from '../ui/bottom-nav.tsx';
+import type { Route } from '../lib/visitor-session.ts';
 import { EventCard } from '../ui/event-card.tsx';
-import { ArrowIcon, CalendarIcon, DirectoryIcon } from '../ui/icons.tsx';
+import { ArrowIcon, CalendarIcon, DirectoryIcon, SearchIcon } from '../ui/icons.tsx';
+import { ScreenHeading } from '../ui/screen-heading.tsx';
 
 // Candidates only: the list shows as many whole cards as its space holds (see .home__events).
 const HOME_EVENTS = 6;
 const COMING_UP = 4;
+/** "Language" in each of the four: whoever reads one of them knows what the buttons are for. */
+const LANGUAGE_GROUP_LABEL = 'Language · Idioma · 語言 · Wika';
 
-export function HomeScreen({ content, now, onNavigate }: { content: Content; now: number; onNavigate: (route: Route) => void }) {
-  const { time, period } = clockParts(now);
+interface HomeScreenProps {
+  content: Content;
+  now: number;
+  onNavigate: (route: Route) => void;
+  onOpenEvent: (id: string) => void;
+  onLanguage: (language: Language) => void;
+}
+
+export function HomeScreen({ content, now, onNavigate, onOpenEvent, onLanguage }: HomeScreenProps) {
+  const t = useMessages(homeMessages);
+  const common = useMessages(commonMessages);
+  const formats = useFormats();
+  const current = useLanguage();
+  const { time, period, periodFirst } = formats.clockParts(now);
   const today = todaysEvents(content.events, now);
   const listed = today.slice(0, HOME_EVENTS);
   const comingUp = today.length === 0 ? upcomingEvents(content.events, now).slice(0, COMING_UP) : [];
@@ -18,34 +36,44 @@ export function HomeScreen({ content, now, onNavigate }: { content: Content; now
 
   return (
     <div className="home">
-      <section className="home__hero" aria-label="Time and date">
+      <section className="home__hero" aria-labelledby="screen-heading">
+        <ScreenHeading className="home__title">{t.welcome}</ScreenHeading>
+        {/* First after the welcome: the choice every visitor needs before reading on. */}
+        <div className="languages" role="group" aria-label={LANGUAGE_GROUP_LABEL}>
+          {LANGUAGES.map(({ code, name }) => (
+            <button key={code} type="button" className="languages__button" lang={code} aria-pressed={code === current} data-language={code} onClick={() => onLanguage(code)}>
+              {name}
+            </button>
+          ))}
+        </div>
         <p className="clock">
+          {periodFirst && <span className="clock__period">{period}</span>}
           <span className="clock__time">{time}</span>
-          <span className="clock__period">{period}</span>
+          {!periodFirst && <span className="clock__period">{period}</span>}
         </p>
-        <p className="home__date">{longDate(now)}</p>
-        <p className="home__welcome">Find today’s public meetings and events, and the office you are looking for.</p>
+        <p className="home__date">{formats.longDate(now)}</p>
+        <p className="home__welcome">{t.intro}</p>
       </section>
 
       <section className="home__today" aria-labelledby="home-today-title">
         <h2 className="section-title" id="home-today-title">
-          Today at City Hall
+          {t.today}
         </h2>
         {listed.length > 0 ? (
           <div className="home__events">
             {listed.map((event) => (
-              <EventCard key={event.id} event={event} now={now} compact />
+              <EventCard key={event.id} event={event} now={now} onOpen={onOpenEvent} compact />
             ))}
           </div>
         ) : (
           <>
-            <p className="home__empty">No more events today.</p>
+            <p className="home__empty">{t.noMoreToday}</p>
             {comingUp.length > 0 && (
               <>
-                <h3 className="home__subtitle">Coming up</h3>
+                <h3 className="home__subtitle">{t.comingUp}</h3>
                 <div className="home__events">
                   {comingUp.map((event) => (
-                    <EventCard key={event.id} event={event} now={now} compact day={dayHeading(dayKey(event.startsAt), todayKey).label} />
+                    <EventCard key={event.id} event={event} now={now} onOpen={onOpenEvent} compact level={3} day={formats.dayHeading(dayKey(event.startsAt), todayKey).label} />
                   ))}
                 </div>
               </>
@@ -54,24 +82,32 @@ export function HomeScreen({ content, now, onNavigate }: { content: Content; now
         )}
       </section>
 
-      <nav className="home__tiles" aria-label="Explore">
-        <button type="button" className="tile" onClick={() => onNavigate('events')}>
-          <CalendarIcon className="icon tile__icon" />
-          <span className="tile__text">
-            <span className="tile__title">Events</span>
-            <span className="tile__hint">Meetings and events, today and this week</span>
-          </span>
-          <ArrowIcon className="icon tile__arrow" />
-        </button>
-        <button type="button" className="tile" onClick={() => onNavigate('offices')}>
-          <DirectoryIcon className="icon tile__icon" />
-          <span className="tile__text">
-            <span className="tile__title">Offices</span>
-            <span className="tile__hint">Find a department, its floor and room</span>
-          </span>
-          <ArrowIcon className="icon tile__arrow" />
-        </button>
+      <nav className="home__tiles" aria-label={t.explore}>
+        <Tile route="events" title={common.events} hint={t.eventsHint} Icon={CalendarIcon} onNavigate={onNavigate} />
+        <Tile route="offices" title={common.offices} hint={t.officesHint} Icon={DirectoryIcon} onNavigate={onNavigate} />
+        <Tile route="search" title={t.searchTitle} hint={t.searchHint} Icon={SearchIcon} onNavigate={onNavigate} />
       </nav>
     </div>
+  );
+}
+
+interface TileProps {
+  route: Route;
+  title: string;
+  hint: string;
+  Icon: typeof SearchIcon;
+  onNavigate: (route: Route) => void;
+}
+
+function Tile({ route, title, hint, Icon, onNavigate }: TileProps) {
+  return (
+    <button type="button" className="tile" data-route={route} onClick={() => onNavigate(route)}>
+      <Icon className="icon tile__icon" />
+      <span className="tile__text">
+        <span className="tile__title">{title}</span>
+        <span className="tile__hint">{hint}</span>
+      </span>
+      <ArrowIcon className="icon tile__arrow" />
+    </button>
   );
 }

@@ -98,3 +98,38 @@ export function CloseIcon({ className }: IconProps) {
     </Icon>
   );
 }
+
+export function SearchIcon({ className }: IconProps) {
+  return (
+    <Icon className={className}>
+      <circle cx="10.5" cy="10.5" r="6.5" />
+      <path d="m15.5 15.5 5 5" />
+    </Icon>
+  );
+}
+
+export function AccessibilityIcon({ className }: IconProps) {
+  return (
+    <Icon className={className}>
+      <circle cx="12" cy="4.5" r="1.8" />
+      <path d="M4.5 8.5 12 10l7.5-1.5M12 10v4.5M12 14.5 8.5 21M12 14.5l3.5 6.5" />
+    </Icon>
+  );
+}
+
+export function BackIcon({ className }: IconProps) {
+  return (
+    <Icon className={className}>
+      <path d="M19 12H5M11 6l-6 6 6 6" />
+    </Icon>
+  );
+}
+
+export function DeleteKeyIcon({ className }: IconProps) {
+  return (
+    <Icon className={className}>
+      <path d="M9 5h11v14H9l-6-7z" />
+      <path d="m12 9 5 6M17 9l-5 6" />
+    </Icon>
+  );
+}

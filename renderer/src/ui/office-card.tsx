@@ -1,24 +1,37 @@
+import { useFormats, usePlaceWords } from '../hooks/i18n.ts';
 import type { Office } from '../lib/content.ts';
 import { whereLabel } from '../lib/offices.ts';
 import { ClockIcon, PhoneIcon, PinIcon } from './icons.tsx';
 
-export function OfficeCard({ office }: { office: Office }) {
-  const where = whereLabel(office);
+/** A card that opens the office's detail: its name is the button (a whole-card touch target). */
+export function OfficeCard({ office, onOpen, level = 2 }: { office: Office; onOpen: (id: string) => void; level?: 2 | 3 }) {
+  const formats = useFormats();
+  const where = whereLabel(office, usePlaceWords());
+  const hours = office.openingHours === null ? [office.hours].filter((h) => h !== '') : formats.openingHours(office.openingHours);
+  const Heading = level === 2 ? 'h2' : 'h3';
   return (
-    <article className="office" data-testid="office">
-      <h3 className="office__name">{office.name}</h3>
+    <article className="office card" data-testid="office" data-id={office.id}>
+      <Heading className="office__name">
+        <button type="button" className="card__open" onClick={() => onOpen(office.id)} dir="auto">
+          {office.name}
+        </button>
+      </Heading>
       {where !== '' && (
         <p className="office__where">
           <PinIcon className="icon icon--inline" />
-          <span>{where}</span>
+          <span dir="auto">{where}</span>
         </p>
       )}
-      {office.description !== '' && <p className="office__description">{office.description}</p>}
+      {office.description !== '' && (
+        <p className="office__description" dir="auto">
+          {office.description}
+        </p>
+      )}
       <div className="office__facts">
-        {office.hours !== '' && (
+        {hours.length > 0 && (
           <p className="office__fact">
             <ClockIcon className="icon icon--inline" />
-            <span>{office.hours}</span>
+            <span>{hours.join('; ')}</span>
           </p>
         )}
         {office.phone !== '' && (

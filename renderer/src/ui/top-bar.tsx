@@ -1,48 +1,48 @@
 import type { ReactNode } from 'react';
-import { clockParts, longDate } from '../lib/format.ts';
-import { Emblem } from './icons.tsx';
-
-export const CIVIC_NAME = 'City Hall';
+import { useFormats, useMessages } from '../hooks/i18n.ts';
+import { commonMessages } from '../i18n/messages.ts';
+import { AccessibilityIcon, Emblem } from './icons.tsx';
 
 interface TopBarProps {
   subtitle: string;
   now: number;
   /** Shows the time and date on the right (every screen but home, which has its big clock). */
   showClock: boolean;
-  onHome?: (() => void) | undefined;
+  /** Opens the accessibility settings; absent where there is nothing to set (no content yet). */
+  onAccessibility?: (() => void) | undefined;
   children?: ReactNode;
 }
 
-export function TopBar({ subtitle, now, showClock, onHome, children }: TopBarProps) {
-  const brand = (
-    <>
-      <Emblem className="brand__emblem" />
-      <span className="brand__text">
-        <span className="brand__name">{CIVIC_NAME}</span>
-        <span className="brand__subtitle">{subtitle}</span>
-      </span>
-    </>
-  );
-  const { time, period } = clockParts(now);
+export function TopBar({ subtitle, now, showClock, onAccessibility, children }: TopBarProps) {
+  const t = useMessages(commonMessages);
+  const formats = useFormats();
+  const { time, period, periodFirst } = formats.clockParts(now);
   return (
     <header className="topbar">
-      {onHome === undefined ? (
-        <div className="brand">{brand}</div>
-      ) : (
-        <button type="button" className="brand brand--button" onClick={onHome} aria-label={`${CIVIC_NAME} — back to the start`}>
-          {brand}
-        </button>
-      )}
+      <div className="brand">
+        <Emblem className="brand__emblem" />
+        <span className="brand__text">
+          <span className="brand__name">{t.cityHall}</span>
+          {subtitle !== '' && <span className="brand__subtitle">{subtitle}</span>}
+        </span>
+      </div>
       <div className="topbar__end">
+        {children}
         {showClock && (
           <div className="topbar__clock">
             <span className="topbar__time">
-              {time} <span className="topbar__period">{period}</span>
+              {periodFirst && <span className="topbar__period">{period}</span>}
+              {time} {!periodFirst && <span className="topbar__period">{period}</span>}
             </span>
-            <span className="topbar__date">{longDate(now)}</span>
+            <span className="topbar__date">{formats.longDate(now)}</span>
           </div>
         )}
-        {children}
+        {onAccessibility !== undefined && (
+          <button type="button" className="topbar__button" data-testid="accessibility" onClick={onAccessibility}>
+            <AccessibilityIcon className="icon" />
+            <span>{t.accessibility}</span>
+          </button>
+        )}
       </div>
     </header>
   );

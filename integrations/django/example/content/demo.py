@@ -56,3 +56,91 @@ def create_demo_data(Event, Office, now=None):
         Event.objects.create(title=title, starts_at=starts_at, ends_at=ends_at, location=location, description=description)
     for name, floor, room, hours, phone, description in OFFICES:
         Office.objects.create(name=name, floor=floor, room=room, hours=hours, phone=phone, description=description)
+
+
+# Translations of the demo content, by the English text they translate: (es, zh-hant, fil).
+# Fields not listed here show in English on the kiosk, as any blank translation does.
+OFFICE_TRANSLATIONS = {
+    "Citizens' Service Centre": {
+        "name": ("Centro de Atención Ciudadana", "市民服務中心", "Sentro ng Serbisyo sa Mamamayan"),
+        "description": (
+            "Primera parada para la mayoría de los trámites: empadronamiento, certificados, permisos de estacionamiento. Tome un número en la entrada.",
+            "大多數申請的第一站：地址登記、證明文件、停車許可證。請在入口處取號。",
+            "Unang hintuan para sa karamihan ng kahilingan: pagpaparehistro ng address, mga sertipiko, permit sa paradahan. Kumuha ng numero sa pasukan.",
+        ),
+        "services": ("Certificados\nPermisos de estacionamiento", "證明文件\n停車許可證", "Mga sertipiko\nPermit sa paradahan"),
+        "keywords": ("ayuda, información, empadronamiento", "幫助, 資訊, 地址登記", "tulong, impormasyon, address"),
+    },
+    "Registry Office": {
+        "name": ("Registro Civil", "登記處", "Tanggapan ng Rehistro"),
+        "description": (
+            "Nacimientos, matrimonios y defunciones. Bodas con cita previa en la Sala de Ceremonias.",
+            "出生、結婚及死亡登記。婚禮須預約，於典禮廳舉行。",
+            "Kapanganakan, kasal at kamatayan. Kasal sa Ceremony Hall sa pamamagitan ng appointment.",
+        ),
+        "services": ("Licencias de matrimonio\nActas de nacimiento", "結婚證書\n出生證明", "Lisensya sa kasal\nSertipiko ng kapanganakan"),
+        "keywords": ("matrimonio, casarse, boda, acta de nacimiento", "結婚, 婚姻, 婚禮, 出生證明", "kasal, pagpapakasal, birth certificate"),
+    },
+    "Tax Office": {
+        "name": ("Oficina de Impuestos", "稅務處", "Tanggapan ng Buwis"),
+        "description": (
+            "Impuesto predial, licencias para perros e impuesto sobre actividades económicas.",
+            "房產稅、狗牌照及營業稅。",
+            "Buwis sa ari-arian, lisensya ng aso at buwis sa negosyo.",
+        ),
+        "services": ("Pago del impuesto predial", "繳納房產稅", "Pagbabayad ng buwis sa ari-arian"),
+        "keywords": ("impuesto predial, impuestos, pagar", "房產稅, 繳稅", "buwis, buwis sa ari-arian, magbayad"),
+    },
+    "Passports and ID cards": {
+        "name": ("Pasaportes y documentos de identidad", "護照及身分證", "Pasaporte at ID"),
+    },
+    "Lost and found": {"name": ("Objetos perdidos", "失物招領", "Lost and found")},
+    "Social Services": {"name": ("Servicios Sociales", "社會服務", "Serbisyong Panlipunan")},
+    "Building Permits": {"name": ("Permisos de construcción", "建築許可", "Mga Permit sa Pagtatayo")},
+    "Mayor's Office": {"name": ("Oficina del Alcalde", "市長辦公室", "Opisina ng Alkalde")},
+}
+
+OFFICE_EXTRAS = {
+    "Citizens' Service Centre": {"services": "Certificates\nParking permits", "keywords": "help, information, address registration", "is_information_desk": True},
+    "Registry Office": {"services": "Marriage licences\nBirth certificates", "keywords": "marriage, married, wedding, birth certificate"},
+    "Tax Office": {"services": "Property tax payments\nDog licences", "keywords": "property tax, taxes, pay tax"},
+    "Building Permits": {"services": "Planning permission\nBuilding inspections", "keywords": "permit, construction, zoning"},
+}
+
+EVENT_TRANSLATIONS = {
+    "City Council meeting": ("Sesión del Concejo Municipal", "市議會會議", "Pulong ng Konseho ng Lungsod"),
+    "Recycling and repair café": ("Café de reciclaje y reparación", "回收及維修咖啡館", "Recycling at repair café"),
+    "Blood donation drive": ("Campaña de donación de sangre", "捐血活動", "Kampanya sa pagbibigay ng dugo"),
+    "Public hearing: tram line 4 extension": ("Audiencia pública: ampliación de la línea 4 del tranvía", "公聽會：4號電車線延長", "Pampublikong pagdinig: pagpapahaba ng tram line 4"),
+    "Citizenship ceremony": ("Ceremonia de ciudadanía", "入籍儀式", "Seremonya ng pagkamamamayan"),
+    "Open house: City Archives": ("Puertas abiertas: Archivo Municipal", "開放日：市檔案館", "Open house: City Archives"),
+    "Summer concert in the courtyard": ("Concierto de verano en el patio", "庭院夏季音樂會", "Konsiyerto sa tag-araw sa looban"),
+}
+
+
+def translate_demo_data(Event, Office):
+    """Fills the translations (and services, keywords) of demo rows still as the demo made them."""
+    languages = ("es", "zh_hant", "fil")
+    for office in Office.objects.all():
+        changed = False
+        for field, value in OFFICE_EXTRAS.get(office.name, {}).items():
+            if not getattr(office, field):
+                setattr(office, field, value)
+                changed = True
+        for field, texts in OFFICE_TRANSLATIONS.get(office.name, {}).items():
+            for language, text in zip(languages, texts):
+                name = "%s_%s" % (field, language)
+                if not getattr(office, name):
+                    setattr(office, name, text)
+                    changed = True
+        if changed:
+            office.save()
+    for event in Event.objects.all():
+        texts = EVENT_TRANSLATIONS.get(event.title)
+        if texts is None:
+            continue
+        for language, text in zip(languages, texts):
+            name = "title_%s" % language
+            if not getattr(event, name):
+                setattr(event, name, text)
+        event.save()

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from content.demo import create_demo_data
+from content.demo import create_demo_data, translate_demo_data
 from content.models import Event, Office
 
 
@@ -19,4 +19,5 @@ class Command(BaseCommand):
             elif Event.objects.exists() or Office.objects.exists():
                 raise CommandError("there are events or offices already; use --replace to delete them and re-seed")
             create_demo_data(Event, Office)
+            translate_demo_data(Event, Office)
         self.stdout.write("Created %d events and %d offices." % (Event.objects.count(), Office.objects.count()))
