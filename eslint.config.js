@@ -91,6 +91,11 @@ export default tseslint.config(
     },
   },
   {
+    // The examples are pages too.
+    files: ['examples/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     // Code that runs in the page: the DOM and the wire, nothing of Node or the shell.
     files: ['sdk/**'],
     languageOptions: { globals: { ...globals.browser } },

@@ -25,5 +25,8 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     reportCompressedSize: true,
     chunkSizeWarningLimit: 400,
+    // The page SDK is the kiosk's, not the UI's: the UI imports it from the kiosk that serves
+    // it (/kiosk-shell/sdk.js, built by scripts/build-sdk.js), as a site's own UI does.
+    rolldownOptions: { external: ['/kiosk-shell/sdk.js'] },
   },
 });

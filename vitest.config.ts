@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Code under test imports the page SDK as pages do, from the kiosk's /kiosk-shell/sdk.js.
+  resolve: { alias: { '/kiosk-shell/sdk.js': new URL('./sdk/index.ts', import.meta.url).pathname } },
   test: {
     // Real servers and sockets: separate processes keep one file's fds and listeners
     // from blurring another's baseline.

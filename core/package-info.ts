@@ -25,3 +25,5 @@ export const PACKAGE_ROOT = found.root;
 export const VERSION = found.version;
 /** The built kiosk UI (vite build output). */
 export const RENDERER_DIR = path.join(PACKAGE_ROOT, 'dist', 'renderer');
+/** The built page SDK (sdk.js and sdk.d.ts), served to every page at /kiosk-shell/. */
+export const SDK_DIR = path.join(PACKAGE_ROOT, 'dist', 'sdk');

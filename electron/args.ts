@@ -4,6 +4,8 @@ import { Command } from 'commander';
 
 export interface ShellArgs {
   config?: string;
+  /** Serve this built web app at / instead of the bundled UI. */
+  uiDir?: string;
   /** A normal window with devtools and the reload shortcuts. */
   dev: boolean;
 }
@@ -11,12 +13,13 @@ export interface ShellArgs {
 export function parseShellArgs(argv: readonly string[]): ShellArgs {
   const program = new Command()
     .option('--config <file>')
+    .option('--ui-dir <dir>')
     .option('--dev')
     .allowUnknownOption()
     .allowExcessArguments()
     .helpOption(false)
     .exitOverride();
   program.parse([...argv], { from: 'electron' });
-  const options = program.opts<{ config?: string; dev?: boolean }>();
-  return { ...(options.config ? { config: options.config } : {}), dev: options.dev ?? false };
+  const options = program.opts<{ config?: string; uiDir?: string; dev?: boolean }>();
+  return { ...(options.config ? { config: options.config } : {}), ...(options.uiDir ? { uiDir: options.uiDir } : {}), dev: options.dev ?? false };
 }

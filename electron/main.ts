@@ -62,6 +62,7 @@ async function start(): Promise<void> {
       shell: 'electron',
       logger,
       secrets,
+      cli: args.uiDir === undefined ? {} : { ui: { dir: args.uiDir } },
     });
   } catch (error) {
     const lines = error instanceof ConfigError ? error.problems : [error instanceof KioskError ? error.message : 'unexpected error; see the log'];

@@ -6,6 +6,7 @@
 // the build bundles the agent into it.
 import type * as Electron from 'electron';
 import type { IpcRendererEvent } from 'electron';
+import type { ShellBridge } from '../sdk/key.ts';
 import type * as PageAgent from '../sdk/page-agent.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- sandboxed preloads cannot import
@@ -46,6 +47,8 @@ const bridge = {
     return () => ipcRenderer.removeListener(IPC.status, handler);
   },
 };
+// The page SDK reads the key through this bridge; its contract is the SDK's own type.
+bridge satisfies ShellBridge;
 
 /** The page's view of the bridge: derived from the object above, never written twice. */
 export type KioskBridge = typeof bridge;

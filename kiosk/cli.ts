@@ -31,6 +31,7 @@ export function buildProgram({ packaged = false }: { packaged?: boolean } = {}):
     .addOption(new Option('--shell <shell>', 'what shows the page').choices(['electron', 'chromium']))
     .option('--dev', 'a normal window with devtools and reload shortcuts')
     .option('--headless', 'no window: headless Chromium (tests, servers)')
+    .option('--ui-dir <dir>', 'serve this built web app at / instead of the bundled UI (overrides ui.dir)')
     .action(async (options: RunOptions) => {
       const { runCommand } = await import('./commands/run.ts');
       const code = await runCommand(options);
@@ -42,7 +43,9 @@ export function buildProgram({ packaged = false }: { packaged?: boolean } = {}):
     .description('run the local server and uplink without a window; prints one JSON "ready" line')
     .option('--config <file>', 'config file (default: $KIOSK_CONFIG, or the embedded demo)')
     .option('--port <port>', 'loopback port (overrides server.port)', port)
-    .action(async (options: { config?: string; port?: number }) => {
+    .option('--dev', 'developing a UI: its files are never cached, and the address to open is printed')
+    .option('--ui-dir <dir>', 'serve this built web app at / instead of the bundled UI (overrides ui.dir)')
+    .action(async (options: { config?: string; port?: number; dev?: boolean; uiDir?: string }) => {
       const { serveCommand } = await import('./commands/serve.ts');
       const code = await serveCommand({ ...options, packaged });
       if (code !== undefined) process.exitCode = code;

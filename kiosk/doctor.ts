@@ -29,6 +29,9 @@ export async function runDoctor(options: DoctorOptions): Promise<CheckResult[]> 
   const env = options.env ?? process.env;
   const results: CheckResult[] = [];
   const config = checkConfig(options, env, results);
+  if (config !== undefined) {
+    results.push({ name: 'ui', ok: true, detail: config.ui.dir === undefined ? 'the bundled City Hall UI' : `the site's own, from ${config.ui.dir} (ui.dir)` });
+  }
   if (config?.upstream !== undefined) {
     const timeoutMs = options.timeoutMs ?? 8000;
     results.push(await checkWebSocket(config.upstream.ws, timeoutMs));

@@ -34,6 +34,8 @@ export interface RuntimeOptions extends ConfigSources {
   /** What will show the page; named in the log's first line. */
   shell: ShellKind;
   rendererDir?: string;
+  /** Developing a UI: its files are served uncached. */
+  dev?: boolean;
 }
 
 export interface Runtime {
@@ -70,6 +72,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       shell: options.shell,
       upstreamWs: configured ? new URL(configured.ws.url).host : 'embedded demo',
       upstreamApi: configured ? new URL(configured.api.url).host : 'embedded demo',
+      ui: loaded.config.ui.dir ?? 'bundled City Hall UI',
       logFile: logFile ?? null,
       node: process.versions.node,
     },
@@ -97,7 +100,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       config,
       version: VERSION,
       logger,
-      rendererDir: options.rendererDir ?? RENDERER_DIR,
+      rendererDir: options.rendererDir ?? config.ui.dir ?? RENDERER_DIR,
+      dev: options.dev ?? false,
       secrets,
       hello: () => ({ type: 'kiosk.hello', kiosk: config.kioskId, groups: config.groups, version: VERSION }),
       greet: () => ({ idleReturnHomeSeconds: config.idle.returnHomeSeconds, hideCursor: config.display.hideCursor }),

@@ -1,5 +1,6 @@
 // The local HTTP surface. Every route sits behind the guard: the Host check for all of
 // them, the Origin and key checks for /api and /status.
+import { realpath, realpathSync } from 'node:fs';
 import path from 'node:path';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
 import { contentSecurityPolicy } from './content-security-policy.ts';
@@ -7,15 +8,19 @@ import type { Access, Guard, Refusal } from './guard.ts';
 
 export interface AppOptions {
   guard: Guard;
-  /** The built kiosk UI (index.html and assets/). */
+  /** The UI served at / (index.html at its root): the bundled one, or a site's own (ui.dir). */
   rendererDir: string;
+  /** The built page SDK (sdk.js, sdk.d.ts), served at /kiosk-shell/. */
+  sdkDir: string;
+  /** Development: the UI's files are never cached, so a rebuild shows at once. */
+  dev?: boolean;
   api: RequestHandler;
   status: () => unknown;
   onRefusal: (req: Request, refusal: Refusal) => void;
   onError: (error: unknown, req: Request) => void;
 }
 
-export function createApp({ guard, rendererDir, api, status, onRefusal, onError }: AppOptions): Express {
+export function createApp({ guard, rendererDir, sdkDir, dev = false, api, status, onRefusal, onError }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', 'strong');
@@ -55,6 +60,33 @@ export function createApp({ guard, rendererDir, api, status, onRefusal, onError 
     res.status(426).set('upgrade', 'websocket').json({ error: 'upgrade-required' });
   });
 
+  // The page SDK: public like the UI's own files (it holds no secret; the key is what proves a page).
+  const sdkFiles: Record<string, { file: string; type: string }> = {
+    '/kiosk-shell/sdk.js': { file: 'sdk.js', type: 'text/javascript; charset=utf-8' },
+    '/kiosk-shell/sdk.d.ts': { file: 'sdk.d.ts.txt', type: 'text/plain; charset=utf-8' },
+  };
+  app.get(Object.keys(sdkFiles), (req, res, next) => {
+    const served = sdkFiles[req.path];
+    if (served === undefined) return next();
+    res.sendFile(served.file, { root: sdkDir, dotfiles: 'deny', headers: { 'cache-control': 'no-cache', 'content-type': served.type } }, (error) => {
+      if (error) next();
+    });
+  });
+
+  // The UI, only from inside its folder: a symlink that leads out of it is not followed.
+  const root = realRoot(rendererDir);
+  app.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const target = path.join(root, decodeSafely(req.path) ?? '\0');
+    realpath(target, (error, real) => {
+      if (error !== null) return next();
+      if (real !== root && !real.startsWith(root + path.sep)) {
+        res.status(404).json({ error: 'not-found' });
+        return;
+      }
+      next();
+    });
+  });
   app.use(
     express.static(rendererDir, {
       index: 'index.html',
@@ -62,8 +94,8 @@ export function createApp({ guard, rendererDir, api, status, onRefusal, onError 
       redirect: false,
       setHeaders: (res: Response, file: string) => {
         // Vite fingerprints everything under assets/; the entry page must be revalidated.
-        const immutable = path.relative(rendererDir, file).startsWith(`assets${path.sep}`);
-        res.set('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+        const immutable = !dev && path.relative(rendererDir, file).startsWith(`assets${path.sep}`);
+        res.set('cache-control', dev ? 'no-store' : immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     }),
   );
@@ -100,4 +132,21 @@ function securityHeaders(origin: string): Record<string, string> {
 function httpStatusOf(error: unknown): number {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' && status >= 400 && status < 500 ? status : 500;
+}
+
+/** The folder's real path (symlinks resolved), so that what is inside it can be told apart. */
+function realRoot(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
+  }
+}
+
+function decodeSafely(urlPath: string): string | undefined {
+  try {
+    return decodeURIComponent(urlPath);
+  } catch {
+    return undefined;
+  }
 }

@@ -10,6 +10,7 @@ import type { RuntimeConfig } from '../core/config/schema.ts';
 import type { PageSettings } from '../protocol/page.ts';
 import type { HelloFrame } from '../protocol/upstream.ts';
 import { KioskError } from '../core/errors.ts';
+import { SDK_DIR } from '../core/package-info.ts';
 import { Guard, type Refusal, type RefusalReason } from './guard.ts';
 import { createLaunchKey } from './launch-key.ts';
 import { rateLimitedLog, type Logger } from '../core/logger.ts';
@@ -39,6 +40,10 @@ export interface KioskServerOptions {
   greet: () => PageSettings;
   /** More for /status from whoever drives the relay (the kiosk's command counters). */
   statusOf?: () => Record<string, unknown>;
+  /** The built page SDK served at /kiosk-shell/ (default: the package's dist/sdk). */
+  sdkDir?: string;
+  /** Development: the UI's files are served uncached. */
+  dev?: boolean;
 }
 
 export interface KioskStatus {
@@ -116,6 +121,8 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
   const app = createApp({
     guard,
     rendererDir,
+    sdkDir: options.sdkDir ?? SDK_DIR,
+    dev: options.dev ?? false,
     api: api.handler,
     status,
     onRefusal: (req, refusal) => refuse(req, refusal, false),

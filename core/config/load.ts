@@ -84,10 +84,26 @@ export function loadConfig(sources: ConfigSources = {}): LoadedConfig {
       api: { ...upstream.api, token: loadToken('upstream.api', upstream.api, tokenContext) },
     };
   }
+  const ui = rest.ui.dir === undefined ? rest.ui : { dir: checkUiDir(path.resolve(baseDir, rest.ui.dir), problems) };
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const config: ResolvedConfig = resolvedUpstream === undefined ? rest : { ...rest, upstream: resolvedUpstream };
+  const config: ResolvedConfig = resolvedUpstream === undefined ? { ...rest, ui } : { ...rest, ui, upstream: resolvedUpstream };
   return { config, ...(file === undefined ? {} : { file: path.resolve(file) }), demo, warnings };
+}
+
+/** A site's UI folder: it must be a folder with index.html at its root. Returns its absolute path. */
+function checkUiDir(dir: string, problems: string[]): string {
+  try {
+    if (!statSync(dir).isDirectory()) {
+      problems.push(`ui.dir: ${dir} is not a folder (it must hold the built app, index.html at its root)`);
+      return dir;
+    }
+  } catch (error) {
+    problems.push(`ui.dir: ${dir}: ${describeFsError(error)}`);
+    return dir;
+  }
+  if (!existsSync(path.join(dir, 'index.html'))) problems.push(`ui.dir: ${dir} has no index.html at its root (point ui.dir at the build output, e.g. dist/)`);
+  return dir;
 }
 
 /** The identity of a kiosk running on the embedded demo; `upstream` is the demo's. */

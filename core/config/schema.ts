@@ -235,6 +235,15 @@ export const configSchema = z.strictObject({
       intervalSeconds: z.number().min(1).max(86_400).default(30).describe('How often kiosk.status goes upstream.'),
     })
     .prefault({}),
+  ui: z
+    .strictObject({
+      dir: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('A folder with a built web app (index.html at its root) served at / instead of the bundled City Hall UI; relative to the config file. It gets /api, /ws and the page SDK at /kiosk-shell/sdk.js.'),
+    })
+    .prefault({}),
   screenshot: z
     .strictObject({
       enabled: z.boolean().default(true).describe('Answer screenshot commands; false answers them "withheld" / "disabled".'),

@@ -13,6 +13,8 @@ export function checkConfigCommand(options: { config?: string; packaged?: boolea
     const report = {
       file: loaded.file ?? null,
       demo: loaded.demo,
+      // Which UI the kiosk serves at /.
+      ui: loaded.config.ui.dir ?? 'bundled',
       // What the schedule will do next, on its own clock: the thing to check before a night.
       next: describeNext(loaded.config.schedule, Date.now()),
       config: redactConfig(loaded.config),

@@ -22,6 +22,8 @@ export interface RunOptions {
   shell?: 'electron' | 'chromium';
   dev?: boolean;
   headless?: boolean;
+  /** Serve this built web app at / instead of the bundled UI. */
+  uiDir?: string;
 }
 
 const NO_ORIGIN = 'null';
@@ -43,6 +45,7 @@ export async function runCommand(options: RunOptions): Promise<number | undefine
 function runElectron(binary: string, options: RunOptions): Promise<number> {
   const args = [path.join(PACKAGE_ROOT, 'dist', 'electron', 'main.js')];
   if (options.config) args.push('--config', options.config);
+  if (options.uiDir) args.push('--ui-dir', path.resolve(options.uiDir));
   if (options.dev) args.push('--dev');
   const child = spawn(binary, args, { stdio: 'inherit' });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
@@ -68,7 +71,14 @@ async function runChromium(options: RunOptions): Promise<number | undefined> {
   installProcessGuards(logger);
   let runtime: Runtime;
   try {
-    runtime = await startRuntime({ configPath: options.config, machineConfigPath: machineConfigPath(), shell: 'chromium', logger, secrets });
+    runtime = await startRuntime({
+      configPath: options.config,
+      machineConfigPath: machineConfigPath(),
+      shell: 'chromium',
+      logger,
+      secrets,
+      cli: options.uiDir === undefined ? {} : { ui: { dir: path.resolve(options.uiDir) } },
+    });
   } catch (error) {
     const code = reportStartFailure(error, logger);
     // On a screen, say it there too: a kiosk that cannot start must not look merely blank.

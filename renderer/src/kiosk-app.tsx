@@ -1,6 +1,7 @@
-// The kiosk once it has its key: content, the link to the shell, the visitor's session
-// (language, screen, accessibility settings) and its idle return home, announcements, and
-// which screen all of that adds up to.
+// The kiosk once it has its session with the shell (the page SDK): content, the visitor's
+// session (language, screen, accessibility settings) and its idle return home,
+// announcements, and which screen all of that adds up to.
+import type { KioskSession } from '/kiosk-shell/sdk.js';
 import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { KioskBridge } from '../../electron/preload.cts';
 import { useFocusScreenHeading } from './hooks/focus.ts';
@@ -15,14 +16,10 @@ import { createContentFetcher } from './lib/api.ts';
 import { INITIAL_LINK_STATUS, indicatorOf, type LinkStatus, withSocket, withUplink } from './lib/connection.ts';
 import { ContentLoader, REFRESH_INTERVAL_MS } from './lib/content-loader.ts';
 import { DEFAULT_IDLE_SECONDS, IdleTimer } from './lib/idle.ts';
-import { SESSION_KEY_NAME } from './lib/key.ts';
-import type { PageAgent } from './lib/page-agent.ts';
 import { informationDesk } from './lib/offices.ts';
-import { ShellLink, socketUrl } from './lib/shell-link.ts';
-import type { ShellMessage } from './lib/shell-messages.ts';
+import { parseUpstreamMessage } from './lib/upstream-messages.ts';
 import type { Content, KioskEvent, Office } from './lib/content.ts';
-import { realTimers } from './lib/timers.ts';
-import { clearSiteData, wipeVisitorStorage, type WipeEnvironment } from './lib/origin-wipe.ts';
+import { realTimers } from '../../sdk/timers.ts';
 import { type Route, type VisitorState, VisitorSession } from './lib/visitor-session.ts';
 import { DetailScreen } from './screens/detail-screen.tsx';
 import { EventsScreen } from './screens/events-screen.tsx';
@@ -62,18 +59,11 @@ function writeDesk(desk: DeskPlace): void {
   }
 }
 
-/** Late-bound callbacks from the idle timer to what React creates after it (the link, the prompt's state). */
+/** Late-bound callbacks from the idle timer to what React creates after it (the prompt's state). */
 class Wiring {
-  #link: ShellLink | null = null;
   #onPrompt: (homeAt: number | null) => void = () => undefined;
-  attachLink(link: ShellLink | null): void {
-    this.#link = link;
-  }
   attachPrompt(onPrompt: (homeAt: number | null) => void): void {
     this.#onPrompt = onPrompt;
-  }
-  inUse(inUse: boolean): void {
-    this.#link?.inUse(inUse);
   }
   prompt(homeAt: number | null): void {
     this.#onPrompt(homeAt);
@@ -81,10 +71,10 @@ class Wiring {
 }
 
 /** The kiosk's long-lived parts, made once per page: React renders them, it does not own them. */
-function createKiosk(kioskKey: string) {
+function createKiosk(kiosk: KioskSession) {
   const board = new AnnouncementBoard();
   const loader = new ContentLoader({
-    load: createContentFetcher(kioskKey, (input, init) => fetch(input, init)),
+    load: createContentFetcher((path, init) => kiosk.api(path, init)),
     languages: LANGUAGES.map(({ code }) => code),
     timers: realTimers,
     onAnnouncements: (items) => board.setFromApi(items),
@@ -96,7 +86,7 @@ function createKiosk(kioskKey: string) {
     timers: realTimers,
     onIdle: () => session.returnHome(),
     onPrompt: (homeAt) => wiring.prompt(homeAt),
-    onInUse: (inUse) => wiring.inUse(inUse),
+    onInUse: (inUse) => kiosk.inUse(inUse),
   });
   return { board, loader, session, idle, wiring };
 }
@@ -115,33 +105,8 @@ function useActiveAnnouncements(board: AnnouncementBoard) {
   return board.active(at);
 }
 
-function browserStorage(): WipeEnvironment {
-  const get = <T,>(read: () => T): T | null => {
-    try {
-      return read();
-    } catch {
-      return null;
-    }
-  };
-  return {
-    localStorage: get(() => window.localStorage),
-    sessionStorage: get(() => window.sessionStorage),
-    indexedDB: get(() => window.indexedDB),
-    caches: get(() => window.caches),
-    document,
-  };
-}
-
-function rememberKey(key: string): void {
-  try {
-    window.sessionStorage.setItem(SESSION_KEY_NAME, key);
-  } catch {
-    // Storage unavailable: the reload shows the no-key screen, and the shell reloads again.
-  }
-}
-
-export function KioskApp({ kioskKey, bridge, agent }: { kioskKey: string; bridge: KioskBridge | undefined; agent: PageAgent }) {
-  const [{ board, loader, session, idle, wiring }] = useState(() => createKiosk(kioskKey));
+export function KioskApp({ kiosk, bridge }: { kiosk: KioskSession; bridge: KioskBridge | undefined }) {
+  const [{ board, loader, session, idle, wiring }] = useState(() => createKiosk(kiosk));
   const visitor = useSyncExternalStore(session.subscribe, session.getState);
   const snapshot = useSyncExternalStore(loader.subscribe, loader.getSnapshot);
   const active = useActiveAnnouncements(board);
@@ -163,13 +128,6 @@ export function KioskApp({ kioskKey, bridge, agent }: { kioskKey: string; bridge
   const screen: ScreenName = content === null ? (snapshot.failure !== null ? 'offline' : 'loading') : detail !== null ? 'detail' : visitor.route;
   useScreenMarker(screen, shown);
   useFocusScreenHeading(`${screen}:${visitor.detail?.id ?? ''}`);
-
-  // Read by the heartbeat, which must not restart the link whenever the screen changes.
-  const shownRef = useRef(shown);
-  const linkRef = useRef<ShellLink | null>(null);
-  useEffect(() => {
-    shownRef.current = shown;
-  }, [shown]);
 
   useEffect(() => {
     loader.start();
@@ -193,84 +151,50 @@ export function KioskApp({ kioskKey, bridge, agent }: { kioskKey: string; bridge
     root.dataset.contrast = visitor.highContrast ? 'high' : 'standard';
   }, [visitor.textScale, visitor.highContrast]);
 
+  // The session with the shell: its hello and settings, the link's state, the upstream's frames.
   useEffect(() => {
-    const hello = { greeted: false };
-    const onMessage = (message: ShellMessage) => {
-      switch (message.type) {
-        case 'local.hello':
-          setKioskId(message.kioskId);
-          setLink((status) => withUplink(status, message.uplink));
-          setIdleSeconds(message.settings.idleReturnHomeSeconds);
-          // A touch screen has no pointer to show; the shell's config decides.
-          document.documentElement.classList.toggle('cursor-hidden', message.settings.hideCursor);
-          // Anything published while the link was down was missed.
-          if (hello.greeted) loader.refreshIfStale(RECONNECT_REFRESH_AGE_MS);
-          hello.greeted = true;
-          break;
-        case 'local.uplink':
-          setLink((status) => withUplink(status, message.state));
-          if (message.state === 'open') loader.refreshIfStale(RECONNECT_REFRESH_AGE_MS);
-          break;
-        case 'local.reload':
-          window.location.reload();
-          break;
-        case 'local.home':
-          // The shell's `home`: the visitor's session in the UI, and what they left in storage.
-          session.returnHome();
-          void wipeVisitorStorage(browserStorage()).then(() => linkRef.current?.done(message.id));
-          break;
-        case 'local.clear-session':
-          void wipeVisitorStorage(browserStorage())
-            .then(() => clearSiteData(kioskKey, (input, init) => fetch(input, init)))
-            .then(() => {
-              // Clear-Site-Data takes sessionStorage too: the reload needs its key back.
-              rememberKey(kioskKey);
-              window.location.reload();
-            });
-          break;
-        case 'local.display':
-          agent.setPower(message.power);
-          break;
-        case 'content.updated':
-          loader.refresh();
-          break;
-        case 'announcement':
-          board.receive(message.announcement);
-          break;
-        case 'announcement.withdrawn':
-          board.withdraw(message.id);
-          break;
-      }
-    };
-    const shellLink = new ShellLink({
-      url: socketUrl(window.location.host),
-      key: kioskKey,
-      createSocket: (url, protocols) => new WebSocket(url, protocols),
-      timers: realTimers,
-      isShown: () => shownRef.current,
-      onMessage,
-      onSocketState: (state) => setLink((status) => withSocket(status, state)),
+    let greeted = false;
+    const offHello = kiosk.onHello((hello) => {
+      setKioskId(hello.kioskId);
+      setIdleSeconds(hello.idleReturnHomeSeconds);
+      // A touch screen has no pointer to show; the shell's config decides.
+      document.documentElement.classList.toggle('cursor-hidden', hello.hideCursor);
+      // Anything published while the link was down was missed.
+      if (greeted) loader.refreshIfStale(RECONNECT_REFRESH_AGE_MS);
+      greeted = true;
     });
-    linkRef.current = shellLink;
-    wiring.attachLink(shellLink);
-    shellLink.inUse(idle.inUse);
-    shellLink.start();
-    const stopReporting = agent.onInput(() => shellLink.activity());
+    const offState = kiosk.onState((state) => {
+      setLink((status) => {
+        const next = withSocket(status, state.socket);
+        return state.uplink === null ? next : withUplink(next, state.uplink);
+      });
+      if (state.uplink === 'open') loader.refreshIfStale(RECONNECT_REFRESH_AGE_MS);
+    });
+    const offMessage = kiosk.onMessage((frame) => {
+      const message = parseUpstreamMessage(frame);
+      if (message === null) return;
+      if (message.type === 'content.updated') loader.refresh();
+      else if (message.type === 'announcement') board.receive(message.announcement);
+      else board.withdraw(message.id);
+    });
+    // The shell's `home`: the one call that wipes the visitor's session (the SDK wipes storage).
+    const offHome = kiosk.onHome(() => session.returnHome());
+    kiosk.inUse(idle.inUse);
     return () => {
-      stopReporting();
-      shellLink.stop();
-      linkRef.current = null;
-      wiring.attachLink(null);
+      offHello();
+      offState();
+      offMessage();
+      offHome();
     };
-  }, [kioskKey, loader, board, idle, wiring, agent, session]);
+  }, [kiosk, loader, board, idle, session]);
 
-  // local.shown, once per page load: the ShellLink remembers it was sent.
+  // Content on screen, once per page load (the SDK sends it once).
   const firstShownHome = useRef<boolean | null>(null);
   useEffect(() => {
     if (!shown) return;
     firstShownHome.current ??= screen === 'home';
-    linkRef.current?.contentShown(firstShownHome.current);
-  }, [shown, screen]);
+    kiosk.shown({ home: firstShownHome.current });
+  }, [kiosk, shown, screen]);
 
   // Network signals: the machine came back online → retry now rather than at the next backoff.
   useEffect(() => {

@@ -1,28 +1,16 @@
-// Start-up, in this order: lock the page down, start the page agent (its listeners must
-// come first), take the key out of the URL (before anything else can see it), show the
-// loading screen, then resolve the key and start.
+// Start-up, in this order: the page SDK (imported first, it takes the key out of the URL
+// and starts the shell's page agent before anything else runs), the lock-down, the loading
+// screen, then the session with the shell and the kiosk proper.
+import { connect, KioskSdkError } from '/kiosk-shell/sdk.js';
 import { type ReactNode, StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { markScreen } from './hooks/screen-marker.ts';
 import { KioskApp } from './kiosk-app.tsx';
-import { resolveKey, takeFragmentKey } from './lib/key.ts';
 import { installLockdown } from './lib/lockdown.ts';
-import { startPageAgent } from './lib/page-agent.ts';
 import { LoadingScreen, NoKeyScreen } from './screens/status-screens.tsx';
 import './styles/kiosk.css';
 
 installLockdown(window);
-const agent = startPageAgent(window);
-
-function sessionStorageOrNull(): Storage | null {
-  try {
-    return window.sessionStorage;
-  } catch {
-    return null;
-  }
-}
-
-const fragmentKey = takeFragmentKey({ location: window.location, history: window.history, storage: sessionStorageOrNull() });
 
 const container = document.getElementById('root');
 if (container === null) throw new Error('index.html has no #root');
@@ -46,19 +34,21 @@ root.render(
   </Standalone>,
 );
 
-void resolveKey(window.kiosk, fragmentKey).then((key) => {
-  if (key === null) {
+connect({ manualShown: true }).then(
+  (kiosk) => {
+    root.render(
+      <StrictMode>
+        <KioskApp kiosk={kiosk} bridge={window.kiosk} />
+      </StrictMode>,
+    );
+  },
+  (error: unknown) => {
+    if (!(error instanceof KioskSdkError)) throw error;
     markScreen('no-key', false);
     root.render(
       <Standalone>
         <NoKeyScreen />
       </Standalone>,
     );
-    return;
-  }
-  root.render(
-    <StrictMode>
-      <KioskApp kioskKey={key} bridge={window.kiosk} agent={agent} />
-    </StrictMode>,
-  );
-});
+  },
+);

@@ -100,6 +100,8 @@ describe('the production app.asar', () => {
     expect(files.filter((file) => /(?:^|\/)(?:test|tests|__tests__|fixtures)\//.test(file))).toEqual([]);
     expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
     expect(files.filter((file) => /\.(?:ts|mts|cts)$/.test(file))).toEqual([]);
+    // The page SDK's types ride along as data the kiosk serves at /kiosk-shell/sdk.d.ts.
+    expect(files).toContain('dist/sdk/sdk.d.ts.txt');
     expect(files.filter((file) => /^(?:renderer|server|kiosk|electron|test|scripts|bench|integrations|build-resources)\//.test(file))).toEqual([]);
   });
 

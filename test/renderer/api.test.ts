@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { Language } from '../../renderer/src/i18n/languages.ts';
 import { classifyHttpFailure, classifyThrown, ContentError, createContentFetcher, type FetchLike, parseEventsBody, worstFailure } from '../../renderer/src/lib/api.ts';
 
-const KEY = 'test-key-123';
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
@@ -57,28 +56,25 @@ describe('classifyThrown', () => {
   });
 });
 
-const fetchIn = (language: Language, fetchImpl: FetchLike) => createContentFetcher(KEY, fetchImpl)(language);
+const fetchIn = (language: Language, fetchImpl: FetchLike) => createContentFetcher(fetchImpl)(language);
 
 describe('createContentFetcher', () => {
   const events = [{ id: 1, title: 'Council', starts_at: '2025-11-28T14:00:00Z', ends_at: null, location: 'Room 250', description: '' }];
   const offices = [{ id: 1, name: 'Clerk', floor: '1', room: '168', hours: '9-5', phone: '555', description: '' }];
 
-  it('asks both endpoints with the key header and no cache, and parses the lists', async () => {
+  it('asks both endpoints below /api, with no cache, and parses the lists', async () => {
     const calls: [string, RequestInit][] = [];
     const fetchImpl: FetchLike = (input, init) => {
       calls.push([input, init]);
-      return Promise.resolve(json(200, input.startsWith('/api/events/') ? events : offices));
+      return Promise.resolve(json(200, input.startsWith('/events/') ? events : offices));
     };
     const { content, staleSince, announcements } = await fetchIn('en', fetchImpl);
     expect(content.events).toHaveLength(1);
     expect(content.offices[0]?.name).toBe('Clerk');
     expect(staleSince).toBeNull();
     expect(announcements).toBeNull();
-    expect(calls.map(([url]) => url).sort()).toEqual(['/api/events/?lang=en', '/api/offices/?lang=en']);
-    for (const [, init] of calls) {
-      expect(init.headers).toEqual({ 'X-Kiosk-Key': KEY });
-      expect(init.cache).toBe('no-store');
-    }
+    expect(calls.map(([url]) => url).sort()).toEqual(['/events/?lang=en', '/offices/?lang=en']);
+    for (const [, init] of calls) expect(init.cache).toBe('no-store');
   });
 
   it('fails as network when the local server is gone', async () => {
@@ -89,7 +85,7 @@ describe('createContentFetcher', () => {
 
   it('fails as auth when the key is refused, even if the other list failed for another reason', async () => {
     const fetchImpl: FetchLike = (input) =>
-      Promise.resolve(input.startsWith('/api/events/') ? json(401, { error: 'unauthorized' }) : json(502, { error: 'upstream-failed', code: 'X' }));
+      Promise.resolve(input.startsWith('/events/') ? json(401, { error: 'unauthorized' }) : json(502, { error: 'upstream-failed', code: 'X' }));
     await expect(fetchIn('en', fetchImpl)).rejects.toMatchObject({ failure: { reason: 'auth' } });
   });
 
@@ -110,15 +106,15 @@ describe('content in a language, and the relay\'s kept copy', () => {
     const urls: string[] = [];
     await fetchIn('zh-Hant', (input) => {
       urls.push(input);
-      return Promise.resolve(json(200, input.startsWith('/api/events/') ? events : offices));
+      return Promise.resolve(json(200, input.startsWith('/events/') ? events : offices));
     });
-    expect(urls.sort()).toEqual(['/api/events/?lang=zh-Hant', '/api/offices/?lang=zh-Hant']);
+    expect(urls.sort()).toEqual(['/events/?lang=zh-Hant', '/offices/?lang=zh-Hant']);
   });
 
   it('marks the answer stale with the oldest x-kiosk-stale-since of its parts', async () => {
     const result = await fetchIn('es', (input) =>
       Promise.resolve(
-        input.startsWith('/api/events/')
+        input.startsWith('/events/')
           ? json(200, events, { 'x-kiosk-stale-since': '2025-11-28T10:00:00Z' })
           : json(200, offices, { 'x-kiosk-stale-since': '2025-11-28T09:30:00Z' }),
       ),
@@ -129,7 +125,7 @@ describe('content in a language, and the relay\'s kept copy', () => {
 
   it('reads announcements sent along with the events, and a DRF-style envelope', async () => {
     const announcement = { id: 'a-1', level: 'urgent', text: { en: 'Fire drill', es: 'Simulacro' }, startsAt: null, endsAt: '2099-01-01T00:00:00Z' };
-    const result = await fetchIn('es', (input) => Promise.resolve(json(200, input.startsWith('/api/events/') ? { events, announcements: [announcement, { id: 'bad' }] } : offices)));
+    const result = await fetchIn('es', (input) => Promise.resolve(json(200, input.startsWith('/events/') ? { events, announcements: [announcement, { id: 'bad' }] } : offices)));
     expect(result.content.events).toHaveLength(1);
     expect(result.announcements).toEqual([{ id: 'a-1', level: 'urgent', text: { en: 'Fire drill', es: 'Simulacro' }, startsAt: null, endsAt: Date.parse('2099-01-01T00:00:00Z') }]);
     expect(parseEventsBody({ results: events })?.events).toHaveLength(1);

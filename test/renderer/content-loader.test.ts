@@ -3,7 +3,7 @@ import { ContentError, type FetchedContent } from '../../renderer/src/lib/api.ts
 import type { Content, Office } from '../../renderer/src/lib/content.ts';
 import { ContentLoader, REFRESH_INTERVAL_MS } from '../../renderer/src/lib/content-loader.ts';
 import type { Language } from '../../renderer/src/i18n/languages.ts';
-import { FakeTimers, flushPromises } from './fake-timers.ts';
+import { FakeTimers, flushPromises } from '../sdk/fake-timers.ts';
 
 const CONTENT: Content = { events: [], offices: [] };
 const fresh = (content: Content): FetchedContent => ({ content, announcements: null, staleSince: null });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_IDLE_SECONDS, IdleTimer } from '../../renderer/src/lib/idle.ts';
-import { FakeTimers } from './fake-timers.ts';
+import { FakeTimers } from '../sdk/fake-timers.ts';
 
 function setup() {
   const timers = new FakeTimers();

@@ -87,7 +87,7 @@ export async function startE2eKiosk(options: E2eOptions = {}): Promise<E2eKiosk>
     config: runtimeConfig,
     version: '0.0.0-e2e',
     logger,
-    rendererDir: RENDERER_DIR,
+    rendererDir: runtimeConfig.ui.dir ?? RENDERER_DIR,
     secrets,
   });
   let browser: Browser | undefined;

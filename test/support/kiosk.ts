@@ -43,6 +43,8 @@ export interface TestKiosk {
 type Layer = Record<string, unknown>;
 
 export interface TestKioskOptions {
+  /** The UI served at / (default: the small fixture page). */
+  rendererDir?: string;
   /**
    * false: the logger is not told the tokens or the launch key, so its last-resort
    * scrubbing is off and a log line shows whatever the code put in it (default true).
@@ -82,7 +84,7 @@ export async function startTestKiosk(
     config: runtimeConfig,
     version: '0.0.0-test',
     logger,
-    rendererDir: FIXTURE_RENDERER,
+    rendererDir: options.rendererDir ?? FIXTURE_RENDERER,
     secrets,
     ...(options.admission === undefined ? {} : { admission: options.admission }),
   });

@@ -77,7 +77,8 @@ export function worstFailure(failures: readonly ContentFailure[]): ContentFailur
   return worst;
 }
 
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+/** A fetch below /api (the SDK's `api`, which adds the launch key): `path` is what follows /api. */
+export type FetchLike = (path: string, init: RequestInit) => Promise<Response>;
 
 /** Longer than the proxy's own upstream timeout (15 s by default), so a 504 normally wins. */
 const REQUEST_TIMEOUT_MS = 45_000;
@@ -98,9 +99,8 @@ function staleSinceOf(response: Response): number | null {
   return ms ?? Date.now();
 }
 
-async function getJson<T>(path: string, key: string, parse: (body: unknown) => T | null, fetchImpl: FetchLike): Promise<Fetched<T>> {
+async function getJson<T>(path: string, parse: (body: unknown) => T | null, fetchImpl: FetchLike): Promise<Fetched<T>> {
   const response = await fetchImpl(path, {
-    headers: { 'X-Kiosk-Key': key },
     cache: 'no-store',
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
@@ -143,12 +143,12 @@ export function parseEventsBody(body: unknown): { events: KioskEvent[]; announce
 }
 
 /** Everything in one language (the API falls back to English per field), or a ContentError saying why not. */
-export function createContentFetcher(key: string, fetchImpl: FetchLike): (language: Language) => Promise<FetchedContent> {
+export function createContentFetcher(fetchImpl: FetchLike): (language: Language) => Promise<FetchedContent> {
   return async (language) => {
     const query = `?lang=${encodeURIComponent(language)}`;
     const [events, offices] = await Promise.allSettled([
-      getJson(`/api/events/${query}`, key, parseEventsBody, fetchImpl),
-      getJson(`/api/offices/${query}`, key, (body) => parseList(body, parseOffice), fetchImpl),
+      getJson(`/events/${query}`, parseEventsBody, fetchImpl),
+      getJson(`/offices/${query}`, (body) => parseList(body, parseOffice), fetchImpl),
     ]);
     if (events.status === 'fulfilled' && offices.status === 'fulfilled') {
       const stale = [events.value.staleSince, offices.value.staleSince].filter((at): at is number => at !== null);

@@ -1,8 +1,7 @@
 // The connection indicator: `live` only when the page's link to the shell is open AND the
 // shell's link to the upstream is open. A link that is retrying after a failure shows
 // `offline` throughout its retries instead of flickering through `connecting`.
-import type { SocketState } from './shell-link.ts';
-import type { UplinkState } from '../../../protocol/page.ts';
+import type { SocketState, UplinkState } from '/kiosk-shell/sdk.js';
 
 export type ConnectionIndicator = 'live' | 'connecting' | 'offline';
 

@@ -9,9 +9,9 @@
 // success), or an answer the local relay marked as its kept copy (`staleSince`).
 import type { Language } from '../i18n/languages.ts';
 import { type ContentFailure, classifyThrown, type FetchedContent } from './api.ts';
-import { type BackoffPolicy, backoffDelay, CONTENT_BACKOFF } from './backoff.ts';
+import { type BackoffPolicy, backoffDelay, CONTENT_BACKOFF } from '../../../sdk/backoff.ts';
 import type { Content } from './content.ts';
-import { type TimerHandle, type Timers } from './timers.ts';
+import { type TimerHandle, type Timers } from '../../../sdk/timers.ts';
 
 export const REFRESH_INTERVAL_MS = 5 * 60_000;
 

@@ -6,7 +6,7 @@
 // It also answers "is the kiosk in use?" for the shell (a `when: idle` command waits for
 // it): in use while away, while the prompt shows, while paused, or within the idle period
 // after the last touch or key.
-import { type TimerHandle, type Timers } from './timers.ts';
+import { type TimerHandle, type Timers } from '../../../sdk/timers.ts';
 
 /** Until the shell's hello says otherwise. */
 export const DEFAULT_IDLE_SECONDS = 120;

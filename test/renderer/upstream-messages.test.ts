@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseShellToPage } from '../../protocol/page.ts';
 import { announcementText } from '../../renderer/src/lib/announcements.ts';
-import { parseShellMessage } from '../../renderer/src/lib/shell-messages.ts';
+import { parseUpstreamMessage } from '../../renderer/src/lib/upstream-messages.ts';
 
-const parse = (value: unknown) => parseShellMessage(JSON.stringify(value));
+const parse = (value: Record<string, unknown>) => parseUpstreamMessage(value);
 
-describe('parseShellMessage', () => {
-  it('reads the shell\'s own messages as protocol/ does', () => {
-    const hello = { type: 'local.hello', protocol: 1, kioskId: 'lobby-1', version: '0.1.0', uplink: 'open', settings: { idleReturnHomeSeconds: 90, hideCursor: true } };
-    expect(parse(hello)).toEqual(parseShellToPage(JSON.stringify(hello)));
-    expect(parse({ type: 'local.home', id: 'c-1' })).toEqual({ type: 'local.home', id: 'c-1' });
-    expect(parse({ type: 'local.uplink', state: 'exploded' })).toBeNull();
-  });
-
+describe('parseUpstreamMessage', () => {
   it('reads content.updated and announcements', () => {
     expect(parse({ type: 'content.updated', extra: 1 })).toEqual({ type: 'content.updated' });
     expect(parse({ type: 'announcement', text: 'Closed at 3', level: 'urgent' })).toEqual({
@@ -27,11 +19,7 @@ describe('parseShellMessage', () => {
   });
 
   it('ignores everything else', () => {
-    for (const data of ['reset', '[]', 'null', '"x"', '{', JSON.stringify({ type: 'kiosk.reset', id: 'r' }), JSON.stringify({ type: 'weather' })]) {
-      expect(parseShellMessage(data)).toBeNull();
-    }
-    expect(parseShellMessage(new ArrayBuffer(4))).toBeNull();
-    expect(parseShellMessage('x'.repeat(70_000))).toBeNull();
+    for (const message of [{ type: 'kiosk.reset', id: 'r' }, { type: 'weather' }, { type: 7 }, {}]) expect(parse(message)).toBeNull();
   });
 });
 

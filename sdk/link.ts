@@ -5,9 +5,8 @@
 // each change and again after each reconnect), and answers the shell: a visitor's input
 // (local.activity, what a shell without a window goes by) and a request carried out
 // (local.done).
-import { KEY_SUBPROTOCOL_PREFIX, type PageToShell, SUBPROTOCOL } from '../../../protocol/page.ts';
+import { KEY_SUBPROTOCOL_PREFIX, parseShellToPage, type PageToShell, type ShellToPage, SUBPROTOCOL } from '../protocol/page.ts';
 import { type BackoffPolicy, backoffDelay, SOCKET_BACKOFF } from './backoff.ts';
-import { parseShellMessage, type ShellMessage } from './shell-messages.ts';
 import { type TimerHandle, type Timers } from './timers.ts';
 
 export const HEARTBEAT_MS = 5_000;
@@ -29,7 +28,10 @@ export interface ShellLinkOptions {
   timers: Timers;
   /** Is real content on screen right now? Read for every heartbeat. */
   isShown: () => boolean;
-  onMessage: (message: ShellMessage) => void;
+  /** The shell's own messages (local.*). */
+  onShell: (message: ShellToPage) => void;
+  /** Everything else the relay forwarded from the upstream, as JSON objects. */
+  onUpstream: (message: Record<string, unknown>) => void;
   onSocketState: (state: SocketState) => void;
   random?: () => number;
   heartbeatMs?: number;
@@ -99,6 +101,11 @@ export class ShellLink {
     this.#send({ type: 'local.done', id });
   }
 
+  /** One of the page's own frames for the upstream (the relay forwards only relay.allowUp types). */
+  sendUp(message: Record<string, unknown>): boolean {
+    return this.#send(message);
+  }
+
   /** Is a visitor using the kiosk? Sent when it changes, and again after each reconnect. */
   inUse(value: boolean): void {
     if (value === this.#inUse) return;
@@ -131,12 +138,16 @@ export class ShellLink {
     };
     socket.onmessage = (event: MessageEvent) => {
       if (this.#socket !== socket) return;
-      const message = parseShellMessage(event.data);
-      if (message === null) return;
+      const message = parseShellToPage(event.data);
+      if (message === null) {
+        const upstream = upstreamMessageOf(event.data);
+        if (upstream !== null) this.#options.onUpstream(upstream);
+        return;
+      }
       // The shell greets every accepted connection: only then is the link really up,
       // and only then does the backoff start over.
       if (message.type === 'local.hello') this.#attempt = 0;
-      this.#options.onMessage(message);
+      this.#options.onShell(message);
     };
     socket.onerror = () => undefined;
     socket.onclose = () => {
@@ -180,7 +191,7 @@ export class ShellLink {
     if (this.#send({ type: 'local.shown', home: shown.home })) this.#shown = 'sent';
   }
 
-  #send(message: PageToShell): boolean {
+  #send(message: PageToShell | Record<string, unknown>): boolean {
     const socket = this.#socket;
     if (socket === null || socket.readyState !== OPEN) return false;
     try {
@@ -205,4 +216,15 @@ function detach(socket: SocketLike): void {
   socket.onmessage = null;
   socket.onerror = null;
   socket.onclose = null;
+}
+
+/** A frame the relay forwarded from the upstream: a JSON object (anything else is nothing). */
+function upstreamMessageOf(data: unknown): Record<string, unknown> | null {
+  if (typeof data !== 'string' || data.length > 1_048_576) return null;
+  try {
+    const value: unknown = JSON.parse(data);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, CONTENT_BACKOFF, SOCKET_BACKOFF } from '../../renderer/src/lib/backoff.ts';
+import { backoffDelay, CONTENT_BACKOFF, SOCKET_BACKOFF } from '../../sdk/backoff.ts';
 
 describe('backoffDelay (full jitter)', () => {
   const policy = { baseMs: 500, capMs: 10_000 };

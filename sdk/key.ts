@@ -1,12 +1,17 @@
 // The per-launch key that proves to the local server that this is the kiosk's own page.
-// Sources, in order: the Electron bridge, the URL fragment (#key=…, as the Chromium shell
-// and `kiosk-shell serve` open the page), then sessionStorage (a reload loses the
-// fragment). The fragment is scrubbed from the address bar at once, before anything can
-// read or report the URL.
-import type { KioskBridge } from '../../../electron/preload.cts';
+// Sources, in order: the Electron bridge (the preload), then the URL fragment (#key=…, as
+// the Chromium shell and `kiosk-shell serve` open the page). The fragment is scrubbed from
+// the address bar at once, before anything can read or report the URL, and the key is
+// kept in memory only: never in the location, never in storage, where another script or a
+// later visitor could find it.
 
-export const SESSION_KEY_NAME = 'kiosk-key';
 const BRIDGE_TIMEOUT_MS = 5_000;
+
+/** What the Electron shell's preload exposes as `window.kiosk` (electron/preload.cts is checked against it). */
+export interface ShellBridge {
+  /** The per-launch key for /api (X-Kiosk-Key) and /ws (subprotocol). */
+  getKey(): Promise<string>;
+}
 
 /**
  * RFC 7230 token characters only: the key travels as a WebSocket subprotocol, and the
@@ -37,45 +42,25 @@ export function keyParamOf(hash: string): { present: boolean; key: string | null
 export interface FragmentEnvironment {
   location: Pick<Location, 'hash' | 'pathname' | 'search'>;
   history: Pick<History, 'replaceState' | 'state'>;
-  storage: Pick<Storage, 'getItem' | 'setItem'> | null;
 }
 
 /**
- * Synchronous, first thing on start-up: takes the key out of the fragment (the whole
- * fragment goes, so nothing of it lingers in history or the address bar) and keeps it in
- * sessionStorage for reloads. Returns the key from the fragment, else the stored one.
+ * Synchronous, first thing: takes the key out of the fragment (the whole fragment goes, so
+ * nothing of it lingers in history or the address bar). Returns it, or null.
  */
-export function takeFragmentKey({ location, history, storage }: FragmentEnvironment): string | null {
+export function takeFragmentKey({ location, history }: FragmentEnvironment): string | null {
   const { present, key } = keyParamOf(location.hash);
-  if (present) {
-    try {
-      history.replaceState(history.state, '', location.pathname + location.search);
-    } catch {
-      // A page that cannot rewrite its own URL still works; the key just stays visible.
-    }
-    if (key !== null) {
-      try {
-        storage?.setItem(SESSION_KEY_NAME, key);
-      } catch {
-        // Storage disabled or full: this load works, a reload will not.
-      }
-      return key;
-    }
-  }
+  if (!present) return null;
   try {
-    const stored = storage?.getItem(SESSION_KEY_NAME) ?? null;
-    return isUsableKey(stored) ? stored : null;
+    history.replaceState(history.state, '', location.pathname + location.search);
   } catch {
-    return null;
+    // A page that cannot rewrite its own URL still works; the key just stays visible.
   }
+  return key;
 }
 
-/** The key to use: the Electron bridge's when there is one and it answers, else `fallback`. */
-export async function resolveKey(
-  bridge: Pick<KioskBridge, 'getKey'> | undefined,
-  fallback: string | null,
-  timeoutMs = BRIDGE_TIMEOUT_MS,
-): Promise<string | null> {
+/** The key to use: the bridge's when there is one and it answers, else `fallback`. */
+export async function resolveKey(bridge: Pick<ShellBridge, 'getKey'> | undefined, fallback: string | null, timeoutMs = BRIDGE_TIMEOUT_MS): Promise<string | null> {
   if (bridge === undefined) return fallback;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {

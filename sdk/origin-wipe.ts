@@ -1,9 +1,9 @@
 // What a visitor leaves behind in the page's origin, and how the page wipes it when the
-// shell cannot (under `serve`, no shell holds the browser): local and session storage
-// (but the launch key), IndexedDB, Cache Storage, the cookies scripts can see, and — by
-// asking the local server for a Clear-Site-Data answer — the HTTP cache and the rest.
-import { KEY_HEADER } from '../../../protocol/page.ts';
-import { SESSION_KEY_NAME } from './key.ts';
+// shell cannot (under `serve`, no shell holds the browser): local and session storage,
+// IndexedDB, Cache Storage, the cookies scripts can see, and — by asking the local server
+// for a Clear-Site-Data answer — the HTTP cache and the rest. (The launch key is in the
+// SDK's memory only, so nothing of the shell's is lost.)
+import { KEY_HEADER } from '../protocol/page.ts';
 
 export interface WipeEnvironment {
   localStorage: Storage | null;
@@ -13,7 +13,7 @@ export interface WipeEnvironment {
   document: Pick<Document, 'cookie'>;
 }
 
-/** Wipes the visitor's traces the page can reach itself; the launch key stays. */
+/** Wipes the visitor's traces the page can reach itself. */
 export async function wipeVisitorStorage(env: WipeEnvironment): Promise<void> {
   const attempt = async (wipe: () => unknown) => {
     try {
@@ -23,13 +23,7 @@ export async function wipeVisitorStorage(env: WipeEnvironment): Promise<void> {
     }
   };
   await attempt(() => env.localStorage?.clear());
-  await attempt(() => {
-    const storage = env.sessionStorage;
-    if (storage === null) return;
-    const key = storage.getItem(SESSION_KEY_NAME);
-    storage.clear();
-    if (key !== null) storage.setItem(SESSION_KEY_NAME, key);
-  });
+  await attempt(() => env.sessionStorage?.clear());
   await attempt(async () => {
     const databases = (await env.indexedDB?.databases()) ?? [];
     for (const { name } of databases) if (name !== undefined) env.indexedDB?.deleteDatabase(name);
@@ -52,4 +46,22 @@ export async function clearSiteData(key: string, fetcher: typeof fetch): Promise
   } catch {
     // The server is gone: the reload that follows finds out.
   }
+}
+
+/** The browser's own storages, each null where the page may not touch it. */
+export function browserStorage(win: Window): WipeEnvironment {
+  const get = <T>(read: () => T): T | null => {
+    try {
+      return read();
+    } catch {
+      return null;
+    }
+  };
+  return {
+    localStorage: get(() => win.localStorage),
+    sessionStorage: get(() => win.sessionStorage),
+    indexedDB: get(() => win.indexedDB),
+    caches: get(() => win.caches),
+    document: win.document,
+  };
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
-import { isUsableKey, keyParamOf, resolveKey, SESSION_KEY_NAME, takeFragmentKey } from '../../renderer/src/lib/key.ts';
+// The page SDK's launch key: from the bridge or the fragment, scrubbed at once, kept in memory only.
+import { isUsableKey, keyParamOf, resolveKey, takeFragmentKey } from '../../sdk/key.ts';
 
 const KEY = 'Qk3nV8x2_pL-7sT0aZyW4uE9rB1cD5fG6hJ8kM2nP4q';
 
-function environment(hash: string, stored: Record<string, string> = {}) {
-  const store = new Map(Object.entries(stored));
+function environment(hash: string) {
   const location = { hash, pathname: '/', search: '' };
   const replaceState = vi.fn((_state: unknown, _unused: string, url?: string | URL | null) => {
     location.hash = '';
@@ -13,8 +13,6 @@ function environment(hash: string, stored: Record<string, string> = {}) {
   return {
     location,
     history: { state: null, replaceState },
-    storage: { getItem: (name: string) => store.get(name) ?? null, setItem: (name: string, value: string) => void store.set(name, value) },
-    store,
     replaceState,
   };
 }
@@ -44,7 +42,7 @@ describe('keyParamOf', () => {
 });
 
 describe('takeFragmentKey', () => {
-  it('takes the key, scrubs the whole fragment from the address bar, and keeps the key for reloads', () => {
+  it('takes the key and scrubs the whole fragment from the address bar', () => {
     const env = environment(`#key=${KEY}&screen=events`);
     env.location.pathname = '/index.html';
     env.location.search = '?lang=en';
@@ -53,46 +51,25 @@ describe('takeFragmentKey', () => {
     const url = env.replaceState.mock.calls[0]?.[2];
     expect(url).toBe('/index.html?lang=en');
     expect(String(url)).not.toContain(KEY);
-    expect(env.store.get(SESSION_KEY_NAME)).toBe(KEY);
   });
 
-  it('falls back to sessionStorage after a reload lost the fragment, without touching the URL', () => {
-    const env = environment('', { [SESSION_KEY_NAME]: KEY });
-    expect(takeFragmentKey(env)).toBe(KEY);
-    expect(env.replaceState).not.toHaveBeenCalled();
-  });
-
-  it('prefers a new fragment key over a stored one (a new launch)', () => {
-    const env = environment('#key=newer-key', { [SESSION_KEY_NAME]: KEY });
-    expect(takeFragmentKey(env)).toBe('newer-key');
-    expect(env.store.get(SESSION_KEY_NAME)).toBe('newer-key');
-  });
-
-  it('returns null with no key anywhere, and scrubs even an unusable key', () => {
-    expect(takeFragmentKey(environment(''))).toBeNull();
+  it('returns null with no key, without touching the URL, and scrubs even an unusable key', () => {
+    const none = environment('');
+    expect(takeFragmentKey(none)).toBeNull();
+    expect(none.replaceState).not.toHaveBeenCalled();
     const env = environment('#key=bad%20key');
     expect(takeFragmentKey(env)).toBeNull();
     expect(env.replaceState).toHaveBeenCalledTimes(1);
   });
 
-  it('survives storage that throws', () => {
-    const env = environment(`#key=${KEY}`);
-    const broken = {
-      getItem: () => {
-        throw new Error('SecurityError');
-      },
-      setItem: () => {
-        throw new Error('QuotaExceededError');
-      },
-    };
-    expect(takeFragmentKey({ ...env, storage: broken })).toBe(KEY);
-    expect(takeFragmentKey({ ...environment(''), storage: broken })).toBeNull();
-    expect(takeFragmentKey({ ...environment(''), storage: null })).toBeNull();
+  it('leaves nothing of the key in storage (it lives in the SDK\'s memory only)', async () => {
+    const source = await import('node:fs').then((fs) => fs.readFileSync(new URL('../../sdk/key.ts', import.meta.url), 'utf8'));
+    expect(source).not.toMatch(/sessionStorage|localStorage|document\.cookie/);
   });
 });
 
 describe('resolveKey', () => {
-  it('uses the fragment/stored key when there is no bridge', async () => {
+  it('uses the fragment key when there is no bridge', async () => {
     expect(await resolveKey(undefined, KEY)).toBe(KEY);
     expect(await resolveKey(undefined, null)).toBeNull();
   });

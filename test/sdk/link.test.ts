@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ShellLink, type SocketLike, type SocketState, socketUrl } from '../../renderer/src/lib/shell-link.ts';
-import type { ShellMessage } from '../../renderer/src/lib/shell-messages.ts';
+// The page SDK's line to the shell: subprotocols, heartbeats, reconnects, and the shell's
+// messages kept apart from the upstream's.
+import type { ShellToPage } from '../../protocol/page.ts';
+import { ShellLink, type SocketLike, type SocketState, socketUrl } from '../../sdk/link.ts';
 import { FakeTimers } from './fake-timers.ts';
 
 class FakeSocket {
@@ -40,7 +42,8 @@ class FakeSocket {
 function setup({ shown = false } = {}) {
   const timers = new FakeTimers();
   const sockets: FakeSocket[] = [];
-  const messages: ShellMessage[] = [];
+  const messages: ShellToPage[] = [];
+  const upstream: Record<string, unknown>[] = [];
   const states: SocketState[] = [];
   const screen = { shown };
   const link = new ShellLink({
@@ -54,7 +57,8 @@ function setup({ shown = false } = {}) {
       return socket as unknown as SocketLike;
     },
     isShown: () => screen.shown,
-    onMessage: (message) => messages.push(message),
+    onShell: (message) => messages.push(message),
+    onUpstream: (message) => upstream.push(message),
     onSocketState: (state) => states.push(state),
   });
   const last = () => {
@@ -62,7 +66,7 @@ function setup({ shown = false } = {}) {
     if (socket === undefined) throw new Error('no socket yet');
     return socket;
   };
-  return { timers, sockets, messages, states, screen, link, last };
+  return { timers, sockets, messages, upstream, states, screen, link, last };
 }
 
 describe('ShellLink', () => {
@@ -148,14 +152,27 @@ describe('ShellLink', () => {
     link.stop();
   });
 
-  it('hands parsed messages on and ignores junk', () => {
-    const { link, last, messages } = setup();
+  it('hands the shell\'s messages and the upstream\'s apart, and ignores junk', () => {
+    const { link, last, messages, upstream } = setup();
     link.start();
     last().open();
     last().receive({ type: 'content.updated' });
-    last().receive({ type: 'nonsense' });
+    last().receive({ type: 'local.home', id: 'c-1' });
+    last().receive({ type: 'local.forged' });
+    last().receive([1, 2]);
     last().onmessage?.({ data: 'not json' } as MessageEvent);
-    expect(messages).toEqual([{ type: 'content.updated' }]);
+    expect(messages).toEqual([{ type: 'local.home', id: 'c-1' }]);
+    expect(upstream).toEqual([{ type: 'content.updated' }, { type: 'local.forged' }]);
+    link.stop();
+  });
+
+  it('sends the page\'s own frames up, only while open', () => {
+    const { link, last } = setup();
+    link.start();
+    expect(link.sendUp({ type: 'survey.answer', choice: 2 })).toBe(false);
+    last().open();
+    expect(link.sendUp({ type: 'survey.answer', choice: 2 })).toBe(true);
+    expect(last().sent).toContainEqual({ type: 'survey.answer', choice: 2 });
     link.stop();
   });
 
@@ -204,7 +221,8 @@ describe('ShellLink', () => {
         throw new SyntaxError('bad protocol');
       },
       isShown: () => false,
-      onMessage: () => undefined,
+      onShell: () => undefined,
+      onUpstream: () => undefined,
       onSocketState: () => undefined,
     });
     link.start();

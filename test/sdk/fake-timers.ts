@@ -1,6 +1,6 @@
 // A deterministic clock for the renderer's timer-driven logic: nothing fires until the
 // test advances time, and then everything due fires in order.
-import type { TimerHandle, Timers } from '../../renderer/src/lib/timers.ts';
+import type { TimerHandle, Timers } from '../../sdk/timers.ts';
 
 interface Pending {
   id: number;
