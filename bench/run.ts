@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick] [suite ...]`: runs the measurements, prints a Markdown table,
 // writes bench/results/<ISO date>.json and, after a complete run, the README's table.
 //   --quick      every suite, shorter (under three minutes in all);
-//   suite names  only those (relay reset commands startup footprint herd soak fuzz hardening django);
+//   suite names  only those (relay reset commands startup footprint herd soak kiosk-soak fuzz hardening django);
 //   --readme     update the README even after a quick or partial run.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,12 +17,13 @@ import { footprintSuite } from './suites/footprint.ts';
 import { fuzzSuite } from './suites/fuzz.ts';
 import { hardeningSuite } from './suites/hardening.ts';
 import { herdSuite } from './suites/herd.ts';
+import { kioskSoakSuite } from './suites/kiosk-soak.ts';
 import { relaySuite } from './suites/relay.ts';
 import { resetSuite } from './suites/reset.ts';
 import { soakSuite } from './suites/soak.ts';
 import { startupSuite } from './suites/startup.ts';
 
-const SUITES: readonly Suite[] = [relaySuite, resetSuite, commandsSuite, startupSuite, footprintSuite, herdSuite, soakSuite, fuzzSuite, hardeningSuite, djangoSuite];
+const SUITES: readonly Suite[] = [relaySuite, resetSuite, commandsSuite, startupSuite, footprintSuite, herdSuite, soakSuite, kioskSoakSuite, fuzzSuite, hardeningSuite, djangoSuite];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; readme: boolean; selected: Suite[] } {
   const quick = argv.includes('--quick');

@@ -25,16 +25,20 @@ afterEach(async () => {
   kiosk = undefined;
 });
 
-/** "HH:MM" in UTC, `minutes` from now. */
-function utcClock(minutes: number): string {
-  const at = new Date(Date.now() + minutes * 60_000);
-  return `${String(at.getUTCHours()).padStart(2, '0')}:${String(at.getUTCMinutes()).padStart(2, '0')}`;
+/**
+ * A clock for the kiosk side that reads `second` seconds into a minute now and runs on from
+ * there, so a schedule by the minute starts or ends within seconds, not minutes (every part
+ * of the kiosk side reads this one clock).
+ */
+function clockAt(second: number): () => number {
+  const offset = second * 1000 - (Date.now() % 60_000);
+  return () => Date.now() + offset;
 }
 
-/** Waits until at least `seconds` are left in the current minute. */
-async function minuteWithRoom(seconds: number): Promise<void> {
-  const left = 60_000 - (Date.now() % 60_000);
-  if (left < seconds * 1000) await new Promise((resolve) => setTimeout(resolve, left + 200));
+/** "HH:MM" in UTC on `clock`, `minutes` from its now. */
+function utcClock(minutes: number, clock: () => number): string {
+  const at = new Date(clock() + minutes * 60_000);
+  return `${String(at.getUTCHours()).padStart(2, '0')}:${String(at.getUTCMinutes()).padStart(2, '0')}`;
 }
 
 async function showsHome(page: Page, timeout = 20_000): Promise<void> {
@@ -46,12 +50,14 @@ const statuses = () => (kiosk?.demo?.received ?? []).filter((m) => m.type === 'k
 
 describe('the schedule on the Chromium shell', () => {
   it('blanks the X screen in a window that starts now, wakes on a touch that never reaches the page, and lights it at the window\'s end', async () => {
-    await minuteWithRoom(30);
+    // The window is this minute: it ends 30 s after the kiosk starts.
+    const now = clockAt(30);
     kiosk = await startE2eKiosk({
       display: xvfb.display,
+      now,
       overrides: {
         status: { intervalSeconds: 1 },
-        schedule: { timezone: 'UTC', displayOff: [{ days: 'daily', from: utcClock(0), to: utcClock(1) }], wakeOnTouchMinutes: 0.05 },
+        schedule: { timezone: 'UTC', displayOff: [{ days: 'daily', from: utcClock(0, now), to: utcClock(1, now) }], wakeOnTouchMinutes: 0.05 },
       },
     });
     const page = kiosk.page();
@@ -66,23 +72,23 @@ describe('the schedule on the Chromium shell', () => {
     await waitFor(async () => (await screenDark()) > 0.99, { timeoutMs: 10_000, what: 'dark again after wakeOnTouchMinutes' });
 
     // The window ends at the next full minute: the screen comes back by itself.
-    await waitFor(async () => (await screenDark()) < 0.5, { timeoutMs: 70_000, intervalMs: 500, what: 'the display on at the window\'s end' });
+    await waitFor(async () => (await screenDark()) < 0.5, { timeoutMs: 40_000, intervalMs: 500, what: 'the display on at the window\'s end' });
     await waitFor(() => statuses().at(-1)?.display === 'on', { timeoutMs: 5000, what: 'kiosk.status on' });
-  }, 120_000);
+  }, 90_000);
 });
 
 describe('the daily restart and the memory limit (headless)', () => {
   it('restarts the browser once in a window that opens while it runs, after the clicking stops, and shows content again', async () => {
-    // The window opens at the next full minute: start in the last seconds of this one.
-    const left = 60_000 - (Date.now() % 60_000);
-    if (left > 15_000) await new Promise((resolve) => setTimeout(resolve, left - 12_000));
+    // The window opens at the next full minute, 12 s after the kiosk starts.
+    const now = clockAt(48);
     kiosk = await startE2eKiosk({
-      overrides: { idle: { returnHomeSeconds: 2 }, schedule: { timezone: 'UTC', restart: { at: utcClock(1), jitterMinutes: 1 } } },
+      now,
+      overrides: { idle: { returnHomeSeconds: 2 }, schedule: { timezone: 'UTC', restart: { at: utcClock(1, now), jitterMinutes: 0 } } },
     });
     const before = kiosk.page();
     await showsHome(before);
     // Clicking from before the window opens until 3 s into it.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 60_000 - (Date.now() % 60_000) - 2000)));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 60_000 - (now() % 60_000) - 2000)));
     let clicking = true;
     const clicks = (async () => {
       while (clicking) {
@@ -94,14 +100,14 @@ describe('the daily restart and the memory limit (headless)', () => {
     expect(kiosk.page()).toBe(before);
     clicking = false;
     await clicks;
-    await waitFor(() => kiosk!.shell?.page !== undefined && kiosk!.shell.page !== before, { timeoutMs: 90_000, what: 'a new browser' });
+    await waitFor(() => kiosk!.shell?.page !== undefined && kiosk!.shell.page !== before, { timeoutMs: 60_000, what: 'a new browser' });
     const after = kiosk.page();
     await showsHome(after);
     // Still inside the window: no second restart.
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(kiosk.page()).toBe(after);
     expect(kiosk.kiosk.stats.recovery.relaunches).toBe(1);
-  }, 150_000);
+  }, 90_000);
 
   it('replaces a page that grows past recovery.maxRendererMemoryMB, and it shows content again', async () => {
     kiosk = await startE2eKiosk({ overrides: { recovery: { maxRendererMemoryMB: 64, memoryCheckSeconds: 1 } } });

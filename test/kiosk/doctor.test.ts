@@ -54,12 +54,14 @@ describe('kiosk-shell doctor', () => {
     expect(results.map((r) => [r.name, r.ok])).toEqual([
       ['config', true],
       ['token files', true],
+      ['ui', true],
       ['upstream WebSocket', true],
       ['upstream API', true],
       ['shell', true],
       ['display', true],
     ]);
     expect(byName(results)['upstream WebSocket']?.detail).toContain('101');
+    expect(byName(results).ui?.detail).toBe('the bundled City Hall UI');
   });
 
   it('turns the WebSocket line red, with a hint, when the upstream refuses the token', async () => {

@@ -48,6 +48,8 @@ export interface E2eOptions {
   stateDir?: string;
   /** `headless`: the shell of `serve`, the page in a browser of the test's (default: the Chromium shell). */
   shell?: 'chromium' | 'headless';
+  /** The kiosk side's clock (default the real one): a schedule test sets it just before a full minute. */
+  now?: () => number;
 }
 
 export async function startE2eKiosk(options: E2eOptions = {}): Promise<E2eKiosk> {
@@ -117,6 +119,8 @@ export async function startE2eKiosk(options: E2eOptions = {}): Promise<E2eKiosk>
     stateDir: options.stateDir,
     recovery: { baseDelayMs: 100, capDelayMs: 500 },
     lastApiOkAt: () => server.status().api.lastOkAt,
+    scheduleTickMs: 500,
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
   kiosk.start();
   await shell.open();
