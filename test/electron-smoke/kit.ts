@@ -5,7 +5,7 @@
 // e2e kit (test/support).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { _electron, type ElectronApplication } from 'playwright-core';
@@ -132,6 +132,14 @@ export function kioskMachine(fleet: Fleet, overrides: Record<string, unknown> = 
   return { dir, home, config, logDir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** The last lines of the kiosk's own log files, for a failure's report (no token ever reaches them). */
+export function kioskLogTail(machine: KioskMachine, lines = 60): string {
+  if (!existsSync(machine.logDir)) return '(no log written)';
+  return readdirSync(machine.logDir)
+    .map((file) => `--- ${file}\n${readFileSync(path.join(machine.logDir, file), 'utf8').trimEnd().split('\n').slice(-lines).join('\n')}`)
+    .join('\n');
+}
+
 /** The environment a kiosk session has: a display, a home of its own, and nothing of the test's. */
 export function kioskEnv(machine: KioskMachine, display: string): Record<string, string> {
   return {
@@ -145,7 +153,7 @@ export function kioskEnv(machine: KioskMachine, display: string): Record<string,
 }
 
 /** Chromium refuses to run as root with its sandbox (this project's CI machines run as root). */
-const SANDBOX_ARGS = asRoot ? ['--no-sandbox'] : [];
+export const SANDBOX_ARGS = asRoot ? ['--no-sandbox'] : [];
 
 /** The built app on the Electron binary, as `kiosk-shell` starts it, driven by Playwright (main process and page). */
 export async function launchBuiltApp(binary: string, machine: KioskMachine, display: string): Promise<ElectronApplication> {

@@ -14,7 +14,7 @@ import { rawBuilderConfig, PROJECT_ROOT } from '../packaging/electron-builder.ts
 import { waitFor } from '../support/wait.ts';
 import { darkShare, startXvfb, topWindows, type Xvfb } from '../support/xvfb.ts';
 import { configuredFuses, flipConfiguredFuses, fuseProblems, readFuseWire, unconfiguredFuses, type FuseWire } from './fuses.ts';
-import { electronBinary, Fleet, kioskEnv, kioskMachine, packagedBinary, SCREEN, startPackagedApp, type KioskMachine, type PackagedKiosk } from './kit.ts';
+import { electronBinary, Fleet, kioskEnv, kioskLogTail, kioskMachine, packagedBinary, SANDBOX_ARGS, SCREEN, startPackagedApp, type KioskMachine, type PackagedKiosk } from './kit.ts';
 
 const binary = electronBinary();
 const packaged = packagedBinary();
@@ -61,7 +61,7 @@ describe.skipIf(packaged === undefined)('the packaged app', () => {
     machine = kioskMachine(fleet);
     kiosk = startPackagedApp(packaged!, machine, xvfb.display);
     await fleet.hello(1, 90_000).catch((error: unknown) => {
-      throw new Error(`${String(error)}\n${kiosk.output()}`);
+      throw new Error(`the packaged kiosk did not come up: ${String(error)}\n${kiosk.output()}\n${kioskLogTail(machine)}`, { cause: error });
     });
   }, 120_000);
 
@@ -92,7 +92,7 @@ describe.skipIf(packaged === undefined)('the packaged app', () => {
 
   it('cannot be run as a plain Node (RunAsNode off): ELECTRON_RUN_AS_NODE starts the app, which finds the kiosk running and quits', async () => {
     const hellos = fleet.frames('kiosk.hello').length;
-    const probe = spawn(packaged!, ['-e', 'process.stdout.write("ran as node")'], {
+    const probe = spawn(packaged!, ['-e', 'process.stdout.write("ran as node")', ...SANDBOX_ARGS], {
       env: { ...kioskEnv(machine, xvfb.display), ELECTRON_RUN_AS_NODE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -20,7 +20,7 @@ describe('npm run test:electron without the Electron binary', () => {
       expect(EXIT_NOT_RUN).not.toBe(1);
       expect(result.status).toBe(EXIT_NOT_RUN);
       expect(result.stdout).toBe('');
-      expect(result.stderr).toBe('test:electron: no Electron binary (npm could not download it, and ELECTRON_OVERRIDE_DIST_PATH names none): the Electron smoke test did not run\n');
+      expect(result.stderr).toBe('test:electron: no Electron binary (`npx install-electron` downloads it where Electron can be reached, or set ELECTRON_OVERRIDE_DIST_PATH): the Electron smoke test did not run\n');
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }

@@ -1,6 +1,6 @@
 // npm run test:electron: the Electron smoke test (test/electron-smoke/*.smoke.ts) on the
-// real Electron binary: the installed electron package's, or the one in
-// ELECTRON_OVERRIDE_DIST_PATH. It is not part of npm test: where there is no binary (the
+// real Electron binary: the installed electron package's (`npx install-electron` downloads it:
+// npm install no longer does), or the one in ELECTRON_OVERRIDE_DIST_PATH. It is not part of npm test: where there is no binary (the
 // project's own machines cannot download it), it says so in one line and exits
 // EXIT_NOT_RUN, which is neither a pass nor a test failure, so no CI can count it as passing.
 // Otherwise it builds the app and runs the smoke files under vitest, with their exit code.
@@ -18,7 +18,7 @@ const say = (line: string) => process.stderr.write(`test:electron: ${line}\n`);
 function main(): number {
   const binary = findElectronBinary();
   if (binary === undefined) {
-    say('no Electron binary (npm could not download it, and ELECTRON_OVERRIDE_DIST_PATH names none): the Electron smoke test did not run');
+    say('no Electron binary (`npx install-electron` downloads it where Electron can be reached, or set ELECTRON_OVERRIDE_DIST_PATH): the Electron smoke test did not run');
     return EXIT_NOT_RUN;
   }
   if (process.platform !== 'linux') {
