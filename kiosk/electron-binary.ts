@@ -20,7 +20,7 @@ export function electronPlatformPath(platform: NodeJS.Platform = process.platfor
 
 /**
  * The installed binary, or the one in ELECTRON_OVERRIDE_DIST_PATH (a dist folder unpacked
- * by hand where npm could not download it: path.txt is missing then, and the name is the
+ * by hand where Electron cannot be downloaded: path.txt is missing then, and the name is the
  * platform's, as the electron package's own index.js does).
  */
 export function findElectronBinary(env: NodeJS.ProcessEnv = process.env, lookup: ElectronLookup = {}): string | undefined {

@@ -26,7 +26,7 @@ describe('findElectronBinary', () => {
     expect(findElectronBinary({}, { packageDir })).toBe(path.join(packageDir, 'dist', 'electron'));
   });
 
-  it('finds nothing when npm could not download it', () => {
+  it('finds nothing when the binary was never downloaded', () => {
     expect(findElectronBinary({}, { packageDir })).toBeUndefined();
     writeFileSync(path.join(packageDir, 'path.txt'), 'electron');
     expect(findElectronBinary({}, { packageDir })).toBeUndefined();
