@@ -64,6 +64,9 @@ module.exports = {
     enableCookieEncryption: true,
     grantFileProtocolExtraPrivileges: false,
     loadBrowserProcessSpecificV8Snapshot: false,
+    // Flipping fuses breaks an arm64 Mac's ad-hoc signature; an unsigned build would not
+    // launch without a fresh one (a signed build is signed after this anyway).
+    resetAdHocDarwinSignature: true,
   },
 
   linux: {

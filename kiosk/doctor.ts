@@ -168,7 +168,7 @@ function checkShell(shell: 'electron' | 'chromium', env: NodeJS.ProcessEnv, pack
   const electron = findElectronBinary(env);
   return electron
     ? { name: 'shell', ok: true, detail: `Electron at ${electron}` }
-    : { name: 'shell', ok: false, detail: 'the Electron binary is not installed', hint: 'reinstall with network access to Electron\'s downloads, or run with --shell chromium' };
+    : { name: 'shell', ok: false, detail: 'the Electron binary is not installed', hint: 'run `npx install-electron` where Electron can be downloaded (npm install does not), or run with --shell chromium' };
 }
 
 /** The report as lines: PASS/FAIL, the check, what was found, and a hint for failures. */

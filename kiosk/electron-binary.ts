@@ -5,18 +5,41 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-export function findElectronBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  let packageDir: string;
+export interface ElectronLookup {
+  /** The electron package's folder; by default, the one this project resolves. */
+  packageDir?: string | undefined;
+  platform?: NodeJS.Platform;
+}
+
+/** Where the binary sits in an Electron dist folder on `platform` (what electron's install.js writes to path.txt). */
+export function electronPlatformPath(platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'darwin') return 'Electron.app/Contents/MacOS/Electron';
+  if (platform === 'win32') return 'electron.exe';
+  return 'electron';
+}
+
+/**
+ * The installed binary, or the one in ELECTRON_OVERRIDE_DIST_PATH (a dist folder unpacked
+ * by hand where Electron cannot be downloaded: path.txt is missing then, and the name is the
+ * platform's, as the electron package's own index.js does).
+ */
+export function findElectronBinary(env: NodeJS.ProcessEnv = process.env, lookup: ElectronLookup = {}): string | undefined {
+  const packageDir = lookup.packageDir ?? electronPackageDir();
+  if (packageDir === undefined) return undefined;
+  const pathFile = path.join(packageDir, 'path.txt');
+  const override = env.ELECTRON_OVERRIDE_DIST_PATH || undefined;
+  const name = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : override === undefined ? undefined : electronPlatformPath(lookup.platform);
+  if (name === undefined) return undefined;
+  const binary = path.join(override ?? path.join(packageDir, 'dist'), name);
+  return existsSync(binary) ? binary : undefined;
+}
+
+function electronPackageDir(): string | undefined {
   try {
-    packageDir = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    return path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
   } catch {
     return undefined;
   }
-  const pathFile = path.join(packageDir, 'path.txt');
-  if (!existsSync(pathFile)) return undefined;
-  const dist = env.ELECTRON_OVERRIDE_DIST_PATH ?? path.join(packageDir, 'dist');
-  const binary = path.join(dist, readFileSync(pathFile, 'utf8').trim());
-  return existsSync(binary) ? binary : undefined;
 }
 
 /** Whether a window can be shown: on Linux an X or Wayland display must be set. */

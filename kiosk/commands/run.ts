@@ -34,10 +34,10 @@ export async function runCommand(options: RunOptions): Promise<number | undefine
     const electron = findElectronBinary();
     if (electron !== undefined && !options.headless) return runElectron(electron, options);
     if (options.shell === 'electron') {
-      say('the Electron binary is not installed (npm could not download it); run with --shell chromium instead');
+      say('the Electron binary is not installed (`npx install-electron` downloads it where Electron can be reached); run with --shell chromium instead');
       return 1;
     }
-    if (electron === undefined) say('the Electron binary is not installed (it could not be downloaded): using the system Chromium instead');
+    if (electron === undefined) say('the Electron binary is not installed (`npx install-electron` downloads it where Electron can be reached): using the system Chromium instead');
   }
   return runChromium(options);
 }

@@ -1,44 +1,19 @@
 // The Chromium shell's window covers the screen on a bare X server, with no window manager
 // to act on `--kiosk` (how many kiosks run: xinit and the browser, nothing else).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait.ts';
-import { startXvfb } from '../support/xvfb.ts';
+import { startXvfb, topWindows } from '../support/xvfb.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });
-
-interface TopWindow {
-  name: string;
-  width: number;
-  height: number;
-  x: number;
-  y: number;
-}
-
-/** The root window's children, as `xwininfo -root -children` lists them. */
-function topWindows(display: string): TopWindow[] {
-  let out: string;
-  try {
-    out = execFileSync('xwininfo', ['-display', display, '-root', '-children'], { encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  return [...out.matchAll(/^\s+0x[0-9a-f]+ "([^"]*)".*?\s(\d+)x(\d+)\+(-?\d+)\+(-?\d+)/gm)].map((m) => ({
-    name: m[1] ?? '',
-    width: Number(m[2]),
-    height: Number(m[3]),
-    x: Number(m[4]),
-    y: Number(m[5]),
-  }));
-}
 
 describe('the Chromium shell on a display with no window manager', () => {
   it('covers the whole screen with the kiosk window', async () => {

@@ -60,6 +60,7 @@ describe('electron-builder configuration', () => {
       enableCookieEncryption: true,
       grantFileProtocolExtraPrivileges: false,
       loadBrowserProcessSpecificV8Snapshot: false,
+      resetAdHocDarwinSignature: true,
     });
     expect(config.asar).toBe(true);
   });

@@ -1,7 +1,7 @@
 // A private X server for tests that need a display. Xvfb picks a free display number itself
 // (-displayfd) and writes it once it accepts connections, so no test guesses a number that
 // another X server may hold, and none starts a client before the server is ready.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -40,6 +40,11 @@ export async function clickAt(display: string, x: number, y: number): Promise<vo
   await run('xdotool', ['mousemove', String(Math.round(x)), String(Math.round(y)), 'click', '1'], { env: { ...process.env, DISPLAY: display }, timeout: 5000 });
 }
 
+/** Real key presses on the X screen, as a person's at a keyboard (xdotool names: F12, ctrl+shift+i). */
+export async function pressKeys(display: string, keys: readonly string[]): Promise<void> {
+  await run('xdotool', ['key', '--delay', '100', ...keys], { env: { ...process.env, DISPLAY: display }, timeout: 5000 });
+}
+
 /** The share of pixels darker than `threshold` (0-255 on every channel) in RGB bytes. */
 export function darkShare(rgb: Uint8Array, threshold = 16): number {
   let dark = 0;
@@ -54,4 +59,30 @@ export function meanColour(bytes: Uint8Array, stride = 3): [number, number, numb
   const pixels = bytes.length / stride;
   for (let i = 0; i < bytes.length; i += stride) for (let c = 0; c < 3; c++) sum[c]! += bytes[i + c] ?? 0;
   return [sum[0]! / pixels, sum[1]! / pixels, sum[2]! / pixels];
+}
+
+/** A top-level X window: what a person sees on a screen with no window manager. */
+export interface TopWindow {
+  name: string;
+  width: number;
+  height: number;
+  x: number;
+  y: number;
+}
+
+/** The root window's children, as `xwininfo -root -children` lists them (none if it cannot ask). */
+export function topWindows(display: string): TopWindow[] {
+  let out: string;
+  try {
+    out = execFileSync('xwininfo', ['-display', display, '-root', '-children'], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  return [...out.matchAll(/^\s+0x[0-9a-f]+ "([^"]*)".*?\s(\d+)x(\d+)\+(-?\d+)\+(-?\d+)/gm)].map((m) => ({
+    name: m[1] ?? '',
+    width: Number(m[2]),
+    height: Number(m[3]),
+    x: Number(m[4]),
+    y: Number(m[5]),
+  }));
 }
