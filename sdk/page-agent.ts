@@ -31,20 +31,22 @@ export function installPageAgent(win: Window, report: (what: AgentReport) => voi
     if (root === null) return;
     if (cover === undefined) {
       cover = doc.createElement('kiosk-shell-cover');
-      const s = cover.style;
-      s.setProperty('position', 'fixed', 'important');
-      s.setProperty('inset', '0', 'important');
-      s.setProperty('width', '100vw', 'important');
-      s.setProperty('height', '100vh', 'important');
-      s.setProperty('max-width', 'none', 'important');
-      s.setProperty('max-height', 'none', 'important');
-      s.setProperty('margin', '0', 'important');
-      s.setProperty('padding', '0', 'important');
-      s.setProperty('border', '0', 'important');
-      s.setProperty('background', '#000', 'important');
-      s.setProperty('cursor', 'none', 'important');
-      s.setProperty('z-index', '2147483647', 'important');
-      s.setProperty('display', 'block', 'important');
+      const styles: Record<string, string> = {
+        position: 'fixed',
+        inset: '0',
+        width: '100vw',
+        height: '100vh',
+        'max-width': 'none',
+        'max-height': 'none',
+        margin: '0',
+        padding: '0',
+        border: '0',
+        background: '#000',
+        cursor: 'none',
+        'z-index': '2147483647',
+        display: 'block',
+      };
+      for (const [name, value] of Object.entries(styles)) cover.style.setProperty(name, value, 'important');
       cover.setAttribute('aria-hidden', 'true');
       cover.setAttribute('popover', 'manual');
     }

@@ -56,6 +56,46 @@ async function touch(): Promise<void> {
   await clickAt(xvfb.display, 4, 4);
 }
 
+/** `home` from the Events screen: "done", the home screen, and what the visitor stored gone. */
+async function goesHomeWiped(k: E2eKiosk): Promise<void> {
+  const page = k.page();
+  await page.getByRole('button', { name: /Events/ }).first().click();
+  await page.waitForSelector('#root[data-screen="events"]');
+  await page.evaluate(() => localStorage.setItem('visitor', 'was here'));
+  const id = send('home');
+  expect(await ackOf(id)).toMatchObject({ command: 'home', status: 'done' });
+  await page.waitForSelector('#root[data-screen="home"]');
+  expect(await page.evaluate(() => localStorage.getItem('visitor'))).toBeNull();
+}
+
+/** `clear-session`: "done", the page (re)loaded with its key, its storage and cookies gone. */
+async function clearsSession(k: E2eKiosk): Promise<void> {
+  await k.page().evaluate(() => {
+    localStorage.setItem('visitor', 'x');
+    document.cookie = 'visitor=1; path=/';
+  });
+  const id = send('clear-session');
+  expect(await ackOf(id)).toMatchObject({ command: 'clear-session', status: 'done' });
+  const now = k.page();
+  await showsHome(now);
+  expect(await now.evaluate(() => [localStorage.getItem('visitor'), document.cookie])).toEqual([null, '']);
+}
+
+/** A person clicking the screen every 400 ms until the returned stop() resolves. */
+function keepClicking(): () => Promise<void> {
+  let clicking = true;
+  const clicks = (async () => {
+    while (clicking) {
+      await touch();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    }
+  })();
+  return async () => {
+    clicking = false;
+    await clicks;
+  };
+}
+
 describe('on the Chromium shell', () => {
   it('screenshot: a decodable JPEG within its bounds, showing the page, sent before "done"', async () => {
     const k = await start();
@@ -138,29 +178,11 @@ describe('on the Chromium shell', () => {
   });
 
   it('home: back to the home screen with the visitor\'s storage wiped; "done"', async () => {
-    const k = await start();
-    const page = k.page();
-    await page.getByRole('button', { name: /Events/ }).first().click();
-    await page.waitForSelector('#root[data-screen="events"]');
-    await page.evaluate(() => localStorage.setItem('visitor', 'was here'));
-    const id = send('home');
-    expect(await ackOf(id)).toMatchObject({ command: 'home', status: 'done' });
-    await page.waitForSelector('#root[data-screen="home"]');
-    expect(await page.evaluate(() => localStorage.getItem('visitor'))).toBeNull();
+    await goesHomeWiped(await start());
   });
 
   it('clear-session: storage and cookies of the kiosk origin wiped, the page reloaded with its key; "done"', async () => {
-    const k = await start();
-    const page = k.page();
-    await page.evaluate(() => {
-      localStorage.setItem('visitor', 'x');
-      document.cookie = 'visitor=1; path=/';
-    });
-    const id = send('clear-session');
-    expect(await ackOf(id)).toMatchObject({ command: 'clear-session', status: 'done' });
-    const now = k.page();
-    await showsHome(now);
-    expect(await now.evaluate(() => [localStorage.getItem('visitor'), document.cookie])).toEqual([null, '']);
+    await clearsSession(await start());
   });
 
   it('restart: a new browser, content back; "done"', async () => {
@@ -186,20 +208,13 @@ describe('on the Chromium shell', () => {
     const k = await start({ idle: { returnHomeSeconds: 2 } });
     await touch();
     await waitFor(() => !k.kiosk.activity.quietFor(1000), { what: 'the click seen by the shell' });
-    let clicking = true;
-    const clicks = (async () => {
-      while (clicking) {
-        await touch();
-        await new Promise((resolve) => setTimeout(resolve, 400));
-      }
-    })();
+    const stop = keepClicking();
     const id = send('reset', { when: 'idle' });
     await waitFor(() => framesFor(id).length >= 1, { what: 'accepted' });
     expect(framesFor(id)[0]).toMatchObject({ status: 'accepted', waitingFor: 'idle' });
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(terminal(id)).toEqual([]);
-    clicking = false;
-    await clicks;
+    await stop();
     const stoppedAt = Date.now();
     expect(await ackOf(id)).toMatchObject({ status: 'reloaded' });
     expect(Date.now() - stoppedAt).toBeGreaterThan(1000);
@@ -207,20 +222,13 @@ describe('on the Chromium shell', () => {
 
   it('when: idle runs at its deadline even while a person keeps clicking', async () => {
     const k = await start({ idle: { returnHomeSeconds: 30 } });
-    let clicking = true;
-    const clicks = (async () => {
-      while (clicking) {
-        await touch();
-        await new Promise((resolve) => setTimeout(resolve, 400));
-      }
-    })();
+    const stop = keepClicking();
     try {
       await waitFor(() => !k.kiosk.activity.quietFor(1000), { what: 'the clicks seen by the shell' });
       const id = send('reset', { when: 'idle', deadline: new Date(Date.now() + 2500).toISOString() });
       expect(await ackOf(id)).toMatchObject({ status: 'reloaded' });
     } finally {
-      clicking = false;
-      await clicks;
+      await stop();
     }
   });
 });
@@ -233,28 +241,11 @@ describe('under serve (the headless shell: the page in a browser the shell does 
   }
 
   it('home: the page goes home and wipes what the visitor left; "done"', async () => {
-    const k = await serve();
-    const page = k.page();
-    await page.getByRole('button', { name: /Events/ }).first().click();
-    await page.waitForSelector('#root[data-screen="events"]');
-    await page.evaluate(() => localStorage.setItem('visitor', 'was here'));
-    const id = send('home');
-    expect(await ackOf(id)).toMatchObject({ command: 'home', status: 'done' });
-    await page.waitForSelector('#root[data-screen="home"]');
-    expect(await page.evaluate(() => localStorage.getItem('visitor'))).toBeNull();
+    await goesHomeWiped(await serve());
   });
 
   it('clear-session: the page wipes its origin (Clear-Site-Data included) and reloads with its key; "done"', async () => {
-    const k = await serve();
-    const page = k.page();
-    await page.evaluate(() => {
-      localStorage.setItem('visitor', 'x');
-      document.cookie = 'visitor=1; path=/';
-    });
-    const id = send('clear-session');
-    expect(await ackOf(id)).toMatchObject({ command: 'clear-session', status: 'done' });
-    await showsHome(page);
-    expect(await page.evaluate(() => [localStorage.getItem('visitor'), document.cookie])).toEqual([null, '']);
+    await clearsSession(await serve());
   });
 
   it('display off: the page blanks itself and a touch wakes it without pressing anything', async () => {
