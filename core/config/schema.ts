@@ -40,6 +40,9 @@ const RESERVED_HEADERS = new Set([
   'x-kiosk-id',
 ]);
 
+/** How many answers the offline content cache keeps at most, whatever upstream.api.offlineCacheMB allows. */
+export const OFFLINE_CACHE_MAX_ENTRIES = 256;
+
 const timeOfDay = z.string().superRefine((text, ctx) => {
   const parsed = parseTime(text);
   if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
@@ -140,6 +143,14 @@ const apiUpstream = z
       .max(300)
       .default(15)
       .describe('An API call with no response within this is answered 504.'),
+    offlineCacheMB: z
+      .number()
+      .min(0)
+      .max(1024)
+      .default(16)
+      .describe(
+        `Disk space (under stateDir) for the last good answer of each content GET (per path and query, so per language; at most ${OFFLINE_CACHE_MAX_ENTRIES} answers, oldest dropped first), served marked stale while the API fails; 0 keeps none. Answers marked no-store, no-cache or must-revalidate are not kept.`,
+      ),
   })
   .superRefine(exactlyOneTokenSource);
 
@@ -154,7 +165,7 @@ export const configSchema = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe('Where reset ids and recovery counters persist; default: the OS\'s per-user state folder.'),
+    .describe('Where reset ids, recovery counters and the offline content cache persist; default: the OS\'s per-user state folder.'),
   server: z
     .strictObject({
       port: z.int().min(0).max(65535).default(0).describe('Loopback port of the local server; 0 picks a free one.'),
