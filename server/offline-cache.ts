@@ -29,7 +29,7 @@ import { chmod, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
-import { OFFLINE_CACHE_MAX_ENTRIES } from '../core/config/schema.ts';
+import { OFFLINE_CACHE_MAX_ENTRIES } from '../core/config/limits.ts';
 import { rateLimitedLog, type Logger } from '../core/logger.ts';
 import type { Secrets } from '../core/secret-forms.ts';
 import { STALE_SINCE_HEADER } from '../protocol/page.ts';

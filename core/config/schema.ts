@@ -1,6 +1,7 @@
 // The one source of truth for the kiosk's configuration: the TypeScript types, the
 // defaults, the validation messages and the README's config table all come from here.
 import { z } from 'zod';
+import { OFFLINE_CACHE_MAX_ENTRIES } from './limits.ts';
 import { coveredMinutes, isKnownTimeZone, MINUTES_PER_DAY, MINUTES_PER_WEEK, parseDays, parseTime, windowIntervals, type Interval } from '../schedule.ts';
 
 const ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -39,9 +40,6 @@ const RESERVED_HEADERS = new Set([
   'user-agent',
   'x-kiosk-id',
 ]);
-
-/** How many answers the offline content cache keeps at most, whatever upstream.api.offlineCacheMB allows. */
-export const OFFLINE_CACHE_MAX_ENTRIES = 256;
 
 const timeOfDay = z.string().superRefine((text, ctx) => {
   const parsed = parseTime(text);
