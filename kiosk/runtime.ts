@@ -13,6 +13,7 @@ import path from 'node:path';
 import { demoDefaults, loadConfig, type ConfigSources, type LoadedConfig } from '../core/config/load.ts';
 import type { RuntimeConfig } from '../core/config/schema.ts';
 import { startKioskServer, type KioskServer } from '../server/kiosk-server.ts';
+import { OFFLINE_CACHE_FOLDER } from '../server/offline-cache.ts';
 import { flushLogs, logToFiles, type Logger } from '../core/logger.ts';
 import type { Secrets } from '../core/secret-forms.ts';
 import { RENDERER_DIR, VERSION } from '../core/package-info.ts';
@@ -106,6 +107,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       hello: () => ({ type: 'kiosk.hello', kiosk: config.kioskId, groups: config.groups, version: VERSION }),
       greet: () => ({ idleReturnHomeSeconds: config.idle.returnHomeSeconds, hideCursor: config.display.hideCursor }),
       statusOf: () => (kiosk === undefined ? {} : { kiosk: kiosk.stats }),
+      offlineCacheDir: path.join(stateDir, OFFLINE_CACHE_FOLDER),
     });
   } catch (error) {
     await demo?.close();

@@ -9,6 +9,11 @@ export const SUBPROTOCOL = 'kiosk.v1';
 export const KEY_SUBPROTOCOL_PREFIX = 'kiosk-key.';
 /** The header that carries the launch key on /api and /status. */
 export const KEY_HEADER = 'X-Kiosk-Key';
+/**
+ * On an /api answer, the relay's mark on its kept copy of the last good answer, served while
+ * the API upstream fails: the ISO time that copy was fetched.
+ */
+export const STALE_SINCE_HEADER = 'x-kiosk-stale-since';
 /** Bumped when a message changes incompatibly; the page SDK checks it against its own. */
 export const PAGE_PROTOCOL_VERSION = 1;
 /** The local namespace: messages between shell and page, never relayed. */

@@ -4,6 +4,10 @@
 // What crosses to the upstream is an allow-list: a few content headers, the token (which
 // replaces any header of that name the page sent), a fixed User-Agent. What comes back
 // is an allow-list too, and its body is scrubbed of the token.
+//
+// When the upstream fails (no connection, a reset, a timeout, a 5xx), a content GET is
+// answered with the offline cache's copy of its last good answer, marked stale
+// (server/offline-cache.ts); good answers are handed to that cache as the page got them.
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { pipeline, type Transform } from 'node:stream';
@@ -13,8 +17,9 @@ import { createProxyMiddleware } from 'http-proxy-middleware';
 import type { ApiUpstreamConfig, WithToken } from '../core/config/schema.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Secrets } from '../core/secret-forms.ts';
+import { type KeepPlan, type OfflineCache, type OfflineCacheStats, writeKeptAnswer } from './offline-cache.ts';
 import { SecretScrubber } from './secret-scrubber.ts';
-import { describeUpstreamFailure } from './upstream-errors.ts';
+import { describeUpstreamFailure, type UpstreamFailure } from './upstream-errors.ts';
 
 const FORWARDED_REQUEST_HEADERS = new Set([
   'accept',
@@ -50,6 +55,7 @@ export interface ApiStats {
   failures: number;
   /** When the upstream last answered with a status below 500. */
   lastOkAt: string | null;
+  offlineCache: OfflineCacheStats;
 }
 
 export interface ApiProxyOptions {
@@ -59,19 +65,22 @@ export interface ApiProxyOptions {
   kioskId: string;
   version: string;
   logger: Logger;
+  /** Where good answers are kept, and what answers for the upstream while it fails. */
+  offlineCache: OfflineCache;
 }
 
-export function createApiProxy({ upstream, secrets, kioskId, version, logger }: ApiProxyOptions): {
+export function createApiProxy({ upstream, secrets, kioskId, version, logger, offlineCache }: ApiProxyOptions): {
   handler: RequestHandler;
-  stats: ApiStats;
+  stats: () => ApiStats;
 } {
-  const stats: ApiStats = { requests: 0, failures: 0, lastOkAt: null };
+  const counts = { requests: 0, failures: 0, lastOkAt: null as string | null };
+  const stats = (): ApiStats => ({ ...counts, offlineCache: offlineCache.stats });
   const base = new URL(upstream.url);
   const hidden = secrets.add(upstream.token);
   const timeoutMs = upstream.timeoutSeconds * 1000;
 
   const onProxyReq = (proxyReq: ClientRequest) => {
-    stats.requests++;
+    counts.requests++;
     for (const name of proxyReq.getHeaderNames()) {
       if (!FORWARDED_REQUEST_HEADERS.has(name)) proxyReq.removeHeader(name);
     }
@@ -83,14 +92,53 @@ export function createApiProxy({ upstream, secrets, kioskId, version, logger }: 
     });
   };
 
+  const sendFailure = (res: ServerResponse, failure: UpstreamFailure) => {
+    res.writeHead(failure.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(failure.body));
+  };
+
+  /**
+   * The upstream failed this request: the kept copy of its last good answer when there is
+   * one (a GET), else `fallback` (the failure as the page is told it); `release` when the
+   * fallback is not called (a copy answered, or the page went away). One log line either way.
+   */
+  const answerFailure = (req: IncomingMessage, res: ServerResponse, code: string, fallback: () => void, release = () => {}) => {
+    const fields = { code, method: req.method, path: pathOnly(req.url) };
+    void offlineCache
+      .find(req.method, cacheKeyOf(req), req.headers)
+      .catch(() => undefined)
+      .then((kept) => {
+        if (res.headersSent || res.destroyed) {
+          release();
+          return;
+        }
+        if (kept === undefined) {
+          logger.warn(fields, 'API upstream failed');
+          fallback();
+          return;
+        }
+        logger.warn({ ...fields, keptCopyFrom: kept.fetchedAt }, 'API upstream failed: served the kept copy');
+        release();
+        writeKeptAnswer(res, kept);
+        offlineCache.served(kept);
+      })
+      .catch((error: unknown) => {
+        // Nothing here should throw; if it does, the page gets an answer all the same.
+        logger.error({ err: error, path: fields.path }, 'answering an API failure failed');
+        if (!res.headersSent) sendFailure(res, { status: 502, body: { error: 'upstream-failed', code: 'EUNKNOWN' } });
+        else res.destroy();
+      });
+  };
+
   const onProxyRes = (proxyRes: IncomingMessage, req: IncomingMessage, res: ServerResponse) => {
     const status = proxyRes.statusCode ?? 502;
-    if (status < 500) stats.lastOkAt = new Date().toISOString();
+    const fetchedAt = new Date();
+    if (status < 500) counts.lastOkAt = fetchedAt.toISOString();
     // No body (HEAD, 204, 304): nothing to decode or scrub, whatever Content-Encoding says;
     // a decoder fed an empty gzip body would fail and cut the page's response.
     if (req.method === 'HEAD' || status === 204 || status === 304) {
       proxyRes.resume();
-      res.writeHead(status, responseHeaders(proxyRes, base, hidden));
+      res.writeHead(status, responseHeaders(proxyRes, base, hidden).headers);
       res.end();
       return;
     }
@@ -98,36 +146,82 @@ export function createApiProxy({ upstream, secrets, kioskId, version, logger }: 
     if (decoder === null) {
       // A body we cannot decode is a body we cannot scrub: refuse it.
       proxyRes.destroy();
-      stats.failures++;
-      res.writeHead(502, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify({ error: 'upstream-failed', code: 'EENCODING' }));
+      counts.failures++;
+      answerFailure(req, res, 'EENCODING', () => sendFailure(res, { status: 502, body: { error: 'upstream-failed', code: 'EENCODING' } }));
       return;
     }
-    res.writeHead(status, responseHeaders(proxyRes, base, hidden));
-    const stages: (NodeJS.ReadableStream | Transform | ServerResponse)[] = [proxyRes];
-    if (decoder) stages.push(decoder);
-    stages.push(new SecretScrubber(hidden), res);
-    pipeline(stages, (error) => {
-      if (error && !res.destroyed) res.destroy();
+    const passOn = () => {
+      const { headers, dropped } = responseHeaders(proxyRes, base, hidden);
+      const plan = offlineCache.plan(req.method, cacheKeyOf(req), req.headers, status, proxyRes.headers);
+      res.writeHead(status, headers);
+      const scrubber = new SecretScrubber(hidden);
+      const stages: (NodeJS.ReadableStream | Transform | ServerResponse)[] = [proxyRes];
+      if (decoder) stages.push(decoder);
+      stages.push(scrubber);
+      if (plan !== undefined) stages.push(keeper(plan, proxyRes, scrubber, headers, dropped, fetchedAt));
+      stages.push(res);
+      pipeline(stages, (error) => {
+        if (error && !res.destroyed) res.destroy();
+      });
+    };
+    if (status >= 500 && req.method === 'GET') {
+      // Passed on as it is, unless a kept copy answers instead; the 5xx body waits meanwhile.
+      proxyRes.pause();
+      const ignore = () => undefined;
+      proxyRes.on('error', ignore);
+      answerFailure(
+        req,
+        res,
+        `HTTP_${status}`,
+        () => {
+          proxyRes.off('error', ignore);
+          passOn();
+        },
+        // The body is not wanted: read it to its end, which frees the upstream's socket.
+        () => {
+          decoder?.destroy();
+          proxyRes.resume();
+        },
+      );
+      return;
+    }
+    passOn();
+  };
+
+  /** The stage that hands the body, once whole, to the offline cache with what is known of it. */
+  const keeper = (
+    plan: KeepPlan,
+    proxyRes: IncomingMessage,
+    scrubber: SecretScrubber,
+    headers: Record<string, string | string[]>,
+    dropped: boolean,
+    fetchedAt: Date,
+  ): Transform => {
+    const collector = offlineCache.collector();
+    // On the body's end, before the page's response ends: a request that follows at once finds it.
+    collector.once('end', () => {
+      if (!proxyRes.complete) return;
+      offlineCache.keep(plan, { headers, body: collector.body, fetchedAt, redacted: dropped || scrubber.redactions > 0 });
     });
+    return collector;
   };
 
   const onError = (error: Error, req?: IncomingMessage, res?: ServerResponse | Socket) => {
-    stats.failures++;
+    counts.failures++;
     const failure = describeUpstreamFailure(error);
-    logger.warn({ code: failure.body.code, method: req?.method, path: pathOnly(req?.url) }, 'API upstream failed');
-    if (!isResponse(res)) {
+    if (req === undefined || !isResponse(res)) {
+      logger.warn({ code: failure.body.code, method: req?.method, path: pathOnly(req?.url) }, 'API upstream failed');
       res?.destroy();
       return;
     }
     if (res.headersSent) {
       // The upstream died mid-response: cut the page's response short rather than
       // pretend it completed.
+      logger.warn({ code: failure.body.code, method: req.method, path: pathOnly(req.url) }, 'API upstream failed');
       res.destroy();
       return;
     }
-    res.writeHead(failure.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-    res.end(JSON.stringify(failure.body));
+    answerFailure(req, res, failure.body.code, () => sendFailure(res, failure));
   };
 
   const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
@@ -165,9 +259,19 @@ export function createApiProxy({ upstream, secrets, kioskId, version, logger }: 
     // Filter here as well as in onProxyReq: whatever path the library takes, nothing
     // outside the allow-list can leave with the request.
     for (const name of Object.keys(req.headers)) if (!FORWARDED_REQUEST_HEADERS.has(name)) delete req.headers[name];
+    cacheKeys.set(req, req.url);
     void proxy(req, res, next);
   };
   return { handler, stats };
+}
+
+/**
+ * The path and query below the API's base URL, as the page asked for it (Express strips the
+ * /api mount point from req.url); noted before the proxy library sees the request.
+ */
+const cacheKeys = new WeakMap<IncomingMessage, string>();
+function cacheKeyOf(req: IncomingMessage): string {
+  return cacheKeys.get(req) ?? req.url ?? '/';
 }
 
 /**
@@ -190,23 +294,28 @@ export function isConfinedPath(url: string): boolean {
 /**
  * The allow-listed headers, each dropped whole when it holds a form of a secret (in a
  * Content-Disposition filename*, a Location's query, percent-encoded or in base64): a header
- * cannot be partly redacted without changing what it means.
+ * cannot be partly redacted without changing what it means. `dropped`: one was.
  */
-function responseHeaders(proxyRes: IncomingMessage, base: URL, hidden: Secrets): Record<string, string | string[]> {
+function responseHeaders(proxyRes: IncomingMessage, base: URL, hidden: Secrets): { headers: Record<string, string | string[]>; dropped: boolean } {
   const headers: Record<string, string | string[]> = {};
+  let dropped = false;
   for (const [name, value] of Object.entries(proxyRes.headers)) {
     if (value === undefined || !FORWARDED_RESPONSE_HEADERS.has(name)) continue;
     const text = Array.isArray(value) ? value.join('\n') : value;
-    if (hidden.foundIn(text)) continue;
+    if (hidden.foundIn(text)) {
+      dropped = true;
+      continue;
+    }
     if (name === 'location') {
       const location = rewriteLocation(text, base);
       // Checked again as rewritten: URL parsing re-encodes some characters.
-      if (location !== undefined && !hidden.foundIn(location)) headers.location = location;
+      if (location !== undefined && hidden.foundIn(location)) dropped = true;
+      else if (location !== undefined) headers.location = location;
       continue;
     }
     headers[name] = value;
   }
-  return headers;
+  return { headers, dropped };
 }
 
 /** A redirect within the API stays within /api; one anywhere else is not passed on. */

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { Admission, HEAD_CHECK_INTERVAL_MS, HEAD_TIMEOUT_MS, type AdmissionLimits, type AdmissionStats } from './admission.ts';
 import { createApiProxy, type ApiStats } from './api-proxy.ts';
 import { createApp } from './app.ts';
+import { MIB, OfflineCache } from './offline-cache.ts';
 import type { RuntimeConfig } from '../core/config/schema.ts';
 import type { PageSettings } from '../protocol/page.ts';
 import type { HelloFrame } from '../protocol/upstream.ts';
@@ -44,6 +45,13 @@ export interface KioskServerOptions {
   sdkDir?: string;
   /** Development: the UI's files are served uncached. */
   dev?: boolean;
+  /**
+   * Where the offline copies of the API's answers are kept (server/offline-cache.ts; the
+   * runtime puts them under the state folder); undefined keeps none.
+   */
+  offlineCacheDir?: string;
+  /** At most this many copies (default OFFLINE_CACHE_MAX_ENTRIES); tests lower it. */
+  offlineCacheEntries?: number;
 }
 
 export interface KioskStatus {
@@ -104,7 +112,16 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
 
   const relay = new Relay({ config, logger, hello, greet, secrets });
   const admission = new Admission(options.admission);
-  const api = createApiProxy({ upstream: config.upstream.api, secrets, kioskId: config.kioskId, version, logger });
+  const offlineCache = new OfflineCache({
+    dir: options.offlineCacheDir,
+    maxBytes: config.upstream.api.offlineCacheMB * MIB,
+    ...(options.offlineCacheEntries === undefined ? {} : { maxEntries: options.offlineCacheEntries }),
+    kioskId: config.kioskId,
+    upstreamUrl: config.upstream.api.url,
+    secrets,
+    logger,
+  });
+  const api = createApiProxy({ upstream: config.upstream.api, secrets, kioskId: config.kioskId, version, logger, offlineCache });
   const status = (): KioskStatus => ({
     ...statusOf?.(),
     kioskId: config.kioskId,
@@ -113,7 +130,7 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
     uplink: relay.upstream.stats,
     pages: relay.pages.stats,
     relay: relay.stats,
-    api: { ...api.stats },
+    api: api.stats(),
     refused: { ...refused },
     badRequests,
     connections: admission.stats,
@@ -220,6 +237,8 @@ export async function startKioskServer(options: KioskServerOptions): Promise<Kio
         await relay.stop();
         server.closeAllConnections();
         await serverClosed;
+        // A copy being written is finished, so that the next start finds it.
+        await offlineCache.close();
       })();
       return closing;
     },

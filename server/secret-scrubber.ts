@@ -19,11 +19,17 @@ export class SecretScrubber extends Transform {
   readonly #batchBytes: number;
   #held: Buffer[] = [];
   #heldBytes = 0;
+  #redactions = 0;
 
   constructor(secrets: Secrets, { batchBytes = SCRUB_BATCH_BYTES }: { batchBytes?: number } = {}) {
     super();
     this.#secrets = secrets;
     this.#batchBytes = batchBytes;
+  }
+
+  /** How many matches were replaced so far: a body that needed any is not what the upstream meant to send. */
+  get redactions(): number {
+    return this.#redactions;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -51,6 +57,7 @@ export class SecretScrubber extends Transform {
       if (start >= cut) break;
       if (start > position) this.push(data.subarray(position, start));
       this.push(REPLACEMENT);
+      this.#redactions++;
       position = end;
       cut = Math.max(cut, end);
     }

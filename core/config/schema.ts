@@ -1,6 +1,7 @@
 // The one source of truth for the kiosk's configuration: the TypeScript types, the
 // defaults, the validation messages and the README's config table all come from here.
 import { z } from 'zod';
+import { OFFLINE_CACHE_MAX_ENTRIES } from './limits.ts';
 import { coveredMinutes, isKnownTimeZone, MINUTES_PER_DAY, MINUTES_PER_WEEK, parseDays, parseTime, windowIntervals, type Interval } from '../schedule.ts';
 
 const ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -140,6 +141,14 @@ const apiUpstream = z
       .max(300)
       .default(15)
       .describe('An API call with no response within this is answered 504.'),
+    offlineCacheMB: z
+      .number()
+      .min(0)
+      .max(1024)
+      .default(16)
+      .describe(
+        `Disk space (under stateDir) for the last good answer of each content GET (per path and query, so per language; at most ${OFFLINE_CACHE_MAX_ENTRIES} answers, oldest dropped first), served marked stale while the API fails; 0 keeps none. Answers marked no-store, no-cache or must-revalidate are not kept.`,
+      ),
   })
   .superRefine(exactlyOneTokenSource);
 
@@ -154,7 +163,7 @@ export const configSchema = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe('Where reset ids and recovery counters persist; default: the OS\'s per-user state folder.'),
+    .describe('Where reset ids, recovery counters and the offline content cache persist; default: the OS\'s per-user state folder.'),
   server: z
     .strictObject({
       port: z.int().min(0).max(65535).default(0).describe('Loopback port of the local server; 0 picks a free one.'),

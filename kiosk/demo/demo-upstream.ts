@@ -105,9 +105,9 @@ export async function startDemoUpstream({
     switch (path) {
       // ?lang=es: that language, English where a field has no translation (as the Django API).
       case '/api/events/':
-        return json(res, 200, demoEvents(new Date(), demoLanguage(url.searchParams.get('lang'))));
+        return content(res, demoEvents(new Date(), demoLanguage(url.searchParams.get('lang'))));
       case '/api/offices/':
-        return json(res, 200, demoOfficesIn(demoLanguage(url.searchParams.get('lang'))));
+        return content(res, demoOfficesIn(demoLanguage(url.searchParams.get('lang'))));
       default:
         return json(res, 404, { detail: 'Not found.' });
     }
@@ -171,6 +171,12 @@ export async function startDemoUpstream({
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/** Content as the Django API sends it: no Cache-Control, so the relay may keep an offline copy. */
+function content(res: ServerResponse, body: unknown): void {
+  res.writeHead(200, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }
 

@@ -10,7 +10,7 @@ import { startTestKiosk, type TestKiosk } from '../support/kiosk.ts';
 import { ApiUpstream } from '../support/upstream-api.ts';
 
 interface ApiStatus {
-  api: { requests: number; failures: number; lastOkAt: string | null };
+  api: { requests: number; failures: number; lastOkAt: string | null; offlineCache: { enabled: boolean; entries: number } };
 }
 
 let kiosk: TestKiosk;
@@ -329,7 +329,9 @@ describe('/status', () => {
     const fresh = await startTestKiosk();
     try {
       const initial = await status(fresh);
-      expect(initial.api).toEqual({ requests: 0, failures: 0, lastOkAt: null });
+      expect(initial.api).toMatchObject({ requests: 0, failures: 0, lastOkAt: null });
+      // No state folder given: nothing kept, nothing counted (test/server/offline-cache.test.ts).
+      expect(initial.api.offlineCache).toMatchObject({ enabled: false, entries: 0 });
 
       const startedAt = Date.now();
       expect((await get('/api/events/', {}, fresh)).status).toBe(200);

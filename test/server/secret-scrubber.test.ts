@@ -106,6 +106,20 @@ describe('SecretScrubber', () => {
     expect(out.equals(bytes)).toBe(true);
   });
 
+  it('counts what it replaced (the relay keeps no offline copy of a body that needed any), and nothing in a clean body', async () => {
+    const count = async (chunks: readonly string[]) => {
+      const scrubber = new SecretScrubber(new Secrets([SECRET]));
+      scrubber.resume();
+      const ended = once(scrubber, 'end');
+      for (const chunk of chunks) scrubber.write(chunk);
+      scrubber.end();
+      await ended;
+      return scrubber.redactions;
+    };
+    expect(await count(cut(`a ${SECRET} b ${SECRET}`, 5))).toBe(2);
+    expect(await count([`clean ${SECRET.slice(0, -1)}`])).toBe(0);
+  });
+
   it('emits nothing for nothing, and a short input as it is', async () => {
     expect((await scrub(SECRET, [])).length).toBe(0);
     expect(await scrubText(SECRET, ['ab'])).toBe('ab');

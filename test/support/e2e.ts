@@ -4,12 +4,14 @@
 // as under `kiosk-shell serve` — the headless shell with a browser it does not drive.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ChromiumShell, findChromium } from '../../kiosk/chromium-shell.ts';
 import { startDemoUpstream, type DemoUpstream } from '../../kiosk/demo/demo-upstream.ts';
 import { loadConfig } from '../../core/config/load.ts';
 import type { RuntimeConfig } from '../../core/config/schema.ts';
 import { startKioskServer, type KioskServer } from '../../server/kiosk-server.ts';
+import { OFFLINE_CACHE_FOLDER } from '../../server/offline-cache.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
 import { Secrets } from '../../core/secret-forms.ts';
 import { RENDERER_DIR } from '../../core/package-info.ts';
@@ -44,7 +46,7 @@ export interface E2eOptions {
   upstream?: { wsUrl: string; apiUrl: string; token: string };
   /** An X display (Xvfb) to show the kiosk on, fullscreen as on a kiosk; headless without one. */
   display?: string;
-  /** Where the kiosk keeps its command journal (default: in memory). */
+  /** Where the kiosk keeps its command journal and, as the runtime does, its offline content cache (default: in memory, no cache). */
   stateDir?: string;
   /** `headless`: the shell of `serve`, the page in a browser of the test's (default: the Chromium shell). */
   shell?: 'chromium' | 'headless';
@@ -91,6 +93,7 @@ export async function startE2eKiosk(options: E2eOptions = {}): Promise<E2eKiosk>
     logger,
     rendererDir: runtimeConfig.ui.dir ?? RENDERER_DIR,
     secrets,
+    ...(options.stateDir === undefined ? {} : { offlineCacheDir: path.join(options.stateDir, OFFLINE_CACHE_FOLDER) }),
   });
   let browser: Browser | undefined;
   let browserPage: Page | undefined;

@@ -52,6 +52,10 @@ export interface TestKioskOptions {
   scrubLogs?: boolean;
   /** Connection budgets (server/admission.ts), lowered to reach them with fewer sockets. */
   admission?: AdmissionLimits;
+  /** The offline content cache's folder (none by default: nothing kept). */
+  offlineCacheDir?: string;
+  /** At most this many offline copies, lowered to reach the bound with fewer requests. */
+  offlineCacheEntries?: number;
 }
 
 /** A kiosk whose upstreams are fresh fixtures; `overrides` is a config layer on top. */
@@ -87,6 +91,8 @@ export async function startTestKiosk(
     rendererDir: options.rendererDir ?? FIXTURE_RENDERER,
     secrets,
     ...(options.admission === undefined ? {} : { admission: options.admission }),
+    ...(options.offlineCacheDir === undefined ? {} : { offlineCacheDir: options.offlineCacheDir }),
+    ...(options.offlineCacheEntries === undefined ? {} : { offlineCacheEntries: options.offlineCacheEntries }),
   });
   return {
     server,

@@ -1,6 +1,6 @@
 // A real upstream HTTP API for tests. It records every TCP connection and request
 // (headers and body) and has routes that misbehave on purpose.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { echoesOf } from './secret-echoes.ts';
@@ -12,10 +12,19 @@ export interface RecordedRequest {
   body: string;
 }
 
+/**
+ * How /api/content/… answers: normally (200, or ?status=N), or failing as an upstream in
+ * trouble does: a status for every request, no answer at all, or the connection reset.
+ */
+export type ContentMode = 'normal' | 'hang' | 'reset' | { status: number };
+
 export class ApiUpstream {
   port = 0;
   tcpConnections = 0;
   readonly requests: RecordedRequest[] = [];
+  contentMode: ContentMode = 'normal';
+  /** Part of every /api/content/ body: bump it to tell a fresh answer from a kept one. */
+  revision = 1;
   #server: Server | undefined;
   readonly #sockets = new Set<Socket>();
 
@@ -30,7 +39,11 @@ export class ApiUpstream {
       req.on('end', () => {
         const url = req.url ?? '/';
         this.requests.push({ method: req.method ?? 'GET', url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        const path = url.split('?')[0];
+        const path = url.split('?')[0] ?? '/';
+        if (path.startsWith('/api/content/')) {
+          this.#content(req, res, url, path);
+          return;
+        }
         switch (path) {
           case '/api/not-modified-gzip/':
             // A 304 that still names gzip, as some servers do: it has no body to decode.
@@ -123,6 +136,30 @@ export class ApiUpstream {
     this.port = (server.address() as AddressInfo).port;
     this.#server = server;
     return this;
+  }
+
+  /**
+   * Content as a CMS serves it: JSON that names its path, query and revision, with the
+   * caching headers the query asks for (?cc= Cache-Control, ?vary=, ?etag=, ?lang= as
+   * Content-Language), ?pad=N bytes of filler, ?status=N.
+   */
+  #content(req: IncomingMessage, res: ServerResponse, url: string, path: string): void {
+    const mode = this.contentMode;
+    if (mode === 'hang') return;
+    if (mode === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    const query = new URL(url, 'http://upstream').searchParams;
+    const status = typeof mode === 'object' ? mode.status : Number(query.get('status') ?? 200);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    for (const [param, header] of [['cc', 'cache-control'], ['vary', 'vary'], ['etag', 'etag'], ['lang', 'content-language']] as const) {
+      const value = query.get(param);
+      if (value !== null) headers[header] = value;
+    }
+    if (status >= 500) headers['cache-control'] = 'no-store';
+    res.writeHead(status, headers);
+    res.end(JSON.stringify({ path, query: Object.fromEntries(query), revision: this.revision, method: req.method, pad: 'x'.repeat(Number(query.get('pad') ?? 0)) }));
   }
 
   async stop(): Promise<void> {

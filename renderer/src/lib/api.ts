@@ -3,6 +3,7 @@
 //   network — the local kiosk service itself did not answer (fetch threw);
 //   auth    — the local server refused our key, or the content service refused the kiosk;
 //   api     — the content service is unreachable, slow or answered nonsense.
+import { STALE_SINCE_HEADER } from '../../../protocol/page.ts';
 import type { Language } from '../i18n/languages.ts';
 import { type AnnouncementItem, parseAnnouncementList } from './announcements.ts';
 import { type KioskEvent, type Office, parseEvent, parseList, parseOffice, timeOf } from './content.ts';
@@ -83,7 +84,7 @@ export type FetchLike = (path: string, init: RequestInit) => Promise<Response>;
 /** Longer than the proxy's own upstream timeout (15 s by default), so a 504 normally wins. */
 const REQUEST_TIMEOUT_MS = 45_000;
 /** The local relay's mark on a last good response it kept and serves while the upstream fails. */
-export const STALE_HEADER = 'x-kiosk-stale-since';
+export const STALE_HEADER = STALE_SINCE_HEADER;
 
 interface Fetched<T> {
   value: T;
