@@ -77,7 +77,7 @@ export const commandsSuite: Suite = {
         if (counted) home.push(h);
         await toEvents();
         const started = epochMs();
-        await kiosk.page().getByRole('button', { name: /back to the start/i }).first().click();
+        await kiosk.page().getByRole('navigation').getByRole('button', { name: 'Home', exact: true }).click();
         await kiosk.page().waitForSelector('#root[data-screen="home"]');
         if (counted) homeByHand.push(epochMs() - started);
 
