@@ -10,7 +10,7 @@
 import { KioskError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { PageToShell } from '../protocol/page.ts';
-import type { AckFrame, AckStatus, Command, ScreenshotFrame, TerminalStatus, WaitingFor } from '../protocol/upstream.ts';
+import { type AckFrame, type AckStatus, type Command, MAX_REASON_CHARS, type ScreenshotFrame, type TerminalStatus, type WaitingFor } from '../protocol/upstream.ts';
 import type { IncomingCommand, PagesPort, UpstreamPort } from '../server/relay.ts';
 import type { Activity } from './activity.ts';
 import type { CommandJournal } from './command-journal.ts';
@@ -365,7 +365,9 @@ export class CommandRunner {
     }
     const { journal } = this.#o;
     const entry = journal.get(id);
-    const ack = this.#ack(id, entry?.command ?? 'unknown', outcome.status, receivedAt, outcome.reason === undefined ? {} : { reason: outcome.reason });
+    // However a reason was made, it fits the ack's schema (and the journal stays small).
+    const reason = outcome.reason === undefined ? {} : { reason: outcome.reason.slice(0, MAX_REASON_CHARS) };
+    const ack = this.#ack(id, entry?.command ?? 'unknown', outcome.status, receivedAt, reason);
     this.#o.logger.info({ commandId: id, command: ack.command, status: ack.status, reason: ack.reason, ms: ack.ms }, 'command done');
     journal.finished(id, ack);
     // The kiosk's own command: nobody upstream asked, nobody is owed an ack.

@@ -172,11 +172,17 @@ function refusedOrDrop(message: Record<string, unknown>, command: string | null,
 function describe(error: z.ZodError, prefix?: string): string {
   const issue = error.issues[0];
   if (issue === undefined) return 'invalid';
-  const keys = issue.code === 'unrecognized_keys' ? issue.keys.map(String) : [];
-  const where = [prefix, ...issue.path.map(String), ...(keys.length > 0 ? [keys.join(',')] : [])].filter((p) => p !== undefined).join('.');
+  const keys = issue.code === 'unrecognized_keys' ? namesOf(issue.keys.map(String)) : [];
+  const where = [prefix, ...namesOf(issue.path.map(String), 8), ...(keys.length > 0 ? [keys.join(',')] : [])].filter((p) => p !== undefined).join('.');
   const what =
     issue.code === 'unrecognized_keys' ? 'unknown field' : issue.input === undefined ? 'missing' : issue.code === 'invalid_type' ? 'wrong type' : 'invalid';
   return where === '' ? what : `${where}: ${what}`;
+}
+
+/** Field names as a reason shows them: a few, each short (they are the upstream's to choose). */
+function namesOf(names: readonly string[], most = 3): string[] {
+  const shown = names.slice(0, most).map((n) => (n.length > 32 ? `${n.slice(0, 31)}…` : n));
+  return names.length > most ? [...shown, `+${names.length - most}`] : shown;
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {

@@ -95,6 +95,15 @@ describe('kiosk.command (upstream → kiosk)', () => {
     expect(verdict).toMatchObject({ kind: 'refused' });
     if (verdict.kind === 'refused') expect(verdict.reason.length).toBeLessThan(200);
   });
+
+  it('keeps a reason short however many and however long the unknown fields are', () => {
+    const extra = Object.fromEntries(Array.from({ length: 1_500 }, (_, i) => [`field-${i}-${'k'.repeat(40)}`, 1]));
+    const verdict = down({ ...base, command: 'home', ...extra });
+    expect(verdict).toMatchObject({ kind: 'refused', id: 'c-42' });
+    if (verdict.kind !== 'refused') return;
+    expect(verdict.reason).toMatch(/^malformed: field-0-k+….*\+1497: unknown field$/);
+    expect(verdict.reason.length).toBeLessThan(200);
+  });
 });
 
 describe('everything else from the upstream', () => {
