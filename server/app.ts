@@ -1,10 +1,9 @@
 // The local HTTP surface. Every route sits behind the guard: the Host check for all of
 // them, the Origin and key checks for /api and /status.
-import { realpath, realpathSync } from 'node:fs';
-import path from 'node:path';
-import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import { contentSecurityPolicy } from './content-security-policy.ts';
 import type { Access, Guard, Refusal } from './guard.ts';
+import { uiFiles } from './ui-files.ts';
 
 export interface AppOptions {
   guard: Guard;
@@ -73,32 +72,8 @@ export function createApp({ guard, rendererDir, sdkDir, dev = false, api, status
     });
   });
 
-  // The UI, only from inside its folder: a symlink that leads out of it is not followed.
-  const root = realRoot(rendererDir);
-  app.use((req, res, next) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    const target = path.join(root, decodeSafely(req.path) ?? '\0');
-    realpath(target, (error, real) => {
-      if (error !== null) return next();
-      if (real !== root && !real.startsWith(root + path.sep)) {
-        res.status(404).json({ error: 'not-found' });
-        return;
-      }
-      next();
-    });
-  });
-  app.use(
-    express.static(rendererDir, {
-      index: 'index.html',
-      dotfiles: 'ignore',
-      redirect: false,
-      setHeaders: (res: Response, file: string) => {
-        // Vite fingerprints everything under assets/; the entry page must be revalidated.
-        const immutable = !dev && path.relative(rendererDir, file).startsWith(`assets${path.sep}`);
-        res.set('cache-control', dev ? 'no-store' : immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
-      },
-    }),
-  );
+  // The UI, only from inside its folder (server/ui-files.ts).
+  app.use(uiFiles({ dir: rendererDir, dev }));
 
   app.use((req, res) => {
     res.status(404).json({ error: 'not-found' });
@@ -135,18 +110,3 @@ function httpStatusOf(error: unknown): number {
 }
 
 /** The folder's real path (symlinks resolved), so that what is inside it can be told apart. */
-function realRoot(dir: string): string {
-  try {
-    return realpathSync(dir);
-  } catch {
-    return path.resolve(dir);
-  }
-}
-
-function decodeSafely(urlPath: string): string | undefined {
-  try {
-    return decodeURIComponent(urlPath);
-  } catch {
-    return undefined;
-  }
-}

@@ -27,6 +27,16 @@ beforeAll(async () => {
   writeFileSync(path.join(outside, 'secret.txt'), 'not for the page');
   symlinkSync(path.join(outside, 'secret.txt'), path.join(site, 'leak.txt'));
   symlinkSync(outside, path.join(site, 'elsewhere'));
+  writeFileSync(path.join(outside, 'secret.html'), '<p>not for the page</p>');
+  mkdirSync(path.join(site, 'linked'));
+  symlinkSync(path.join(outside, 'secret.html'), path.join(site, 'linked', 'index.html'));
+  symlinkSync(path.join(site, '.env'), path.join(site, 'env.txt'));
+  mkdirSync(path.join(site, '.hidden'));
+  writeFileSync(path.join(site, '.hidden', 'note.txt'), 'SECRET=2');
+  symlinkSync(path.join(site, 'app.js'), path.join(site, '.alias.js'));
+  mkdirSync(path.join(site, 'docs'));
+  writeFileSync(path.join(site, 'docs', 'index.html'), '<title>Docs</title>');
+  symlinkSync(path.join(site, 'app.js'), path.join(site, 'same.js'));
   kiosk = await startTestKiosk({}, {}, { rendererDir: site });
 });
 afterAll(() => kiosk.close());
@@ -48,7 +58,23 @@ describe('ui.dir', () => {
   });
 
   it('serves nothing from outside its folder: no traversal, no symlink out of it, no dotfiles', async () => {
-    for (const requestPath of ['/leak.txt', '/elsewhere/secret.txt', '/.env', '/..%2fprivate%2fsecret.txt', '/%2e%2e/private/secret.txt']) {
+    const refused = [
+      '/leak.txt',
+      '/elsewhere/secret.txt',
+      '/.env',
+      '/..%2fprivate%2fsecret.txt',
+      '/%2e%2e/private/secret.txt',
+      // A directory whose index.html is a link out of the folder, asked for as a directory.
+      '/linked/',
+      '/linked/index.html',
+      // A dotfile under another name, a dot folder, a normal file under a dot name.
+      '/env.txt',
+      '/.hidden/note.txt',
+      '/%2ehidden/note.txt',
+      '/.alias.js',
+      '/app.js%00.html',
+    ];
+    for (const requestPath of refused) {
       const response = await get(requestPath);
       expect(response.status, requestPath).toBeGreaterThanOrEqual(400);
       expect(response.body, requestPath).not.toContain('not for the page');
@@ -56,6 +82,14 @@ describe('ui.dir', () => {
     }
     const raw = await rawExchange(kiosk.server.port, `GET /../private/secret.txt HTTP/1.1\r\nHost: 127.0.0.1:${kiosk.server.port}\r\nConnection: close\r\n\r\n`);
     expect(raw).not.toContain('not for the page');
+  });
+
+  it('follows a link that stays inside the folder, and serves a folder\'s own index.html', async () => {
+    expect((await get('/same.js')).status).toBe(200);
+    const docs = await get('/docs/');
+    expect(docs.status).toBe(200);
+    expect(docs.body).toContain('<title>Docs</title>');
+    expect((await httpRequest(kiosk.server.port, { method: 'HEAD', path: '/app.js', headers: { host: `127.0.0.1:${kiosk.server.port}` } })).status).toBe(200);
   });
 
   it('serves the page SDK and its types to any UI, as JavaScript, behind the Host check', async () => {
