@@ -15,6 +15,7 @@ import type { IncomingCommand, PagesPort, UpstreamPort } from '../server/relay.t
 import type { Activity } from './activity.ts';
 import type { CommandJournal } from './command-journal.ts';
 import { decideCommand, reloadTooSoon, type CommandPolicyOptions } from './command-policy.ts';
+import { darkFrame } from './dark-frame.ts';
 import type { Display } from './display.ts';
 import type { Shell } from './shell.ts';
 
@@ -263,7 +264,12 @@ export class CommandRunner {
       case 'screenshot': {
         const { maxBytes } = this.#o.screenshot;
         // `data` is base64: 4 characters for every 3 bytes of JPEG.
-        const shot = await shell.screenshot({ maxWidth: command.args.maxWidth, maxBytes: Math.floor(maxBytes / 4) * 3 });
+        const darkBefore = this.#o.display.power === 'off';
+        const captured = await shell.screenshot({ maxWidth: command.args.maxWidth, maxBytes: Math.floor(maxBytes / 4) * 3 });
+        // A dark screen shows nothing, whatever the page's document holds (a page cannot
+        // undo the cover in what the admin sees): the capture only gives the size.
+        const dark = darkBefore || this.#o.display.power === 'off';
+        const shot = dark ? { ...captured, jpeg: darkFrame(captured.width, captured.height) } : captured;
         if (command.id !== null) {
           const frame: ScreenshotFrame = {
             type: 'kiosk.screenshot',

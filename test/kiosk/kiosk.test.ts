@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import jpeg from 'jpeg-js';
 import { HeadlessShell } from '../../kiosk/headless-shell.ts';
 import { Kiosk } from '../../kiosk/kiosk.ts';
 import type { Screenshot, Shell, ShellEvents } from '../../kiosk/shell.ts';
@@ -666,6 +667,20 @@ describe('with a window', () => {
       data: Buffer.from([0xff, 0xd8, 0xff, 0xd9]).toString('base64'),
     });
     expect(shell.calls).toEqual(['screenshot']);
+  });
+
+  it('sends a black frame of the captured size while the display is off, whatever the capture held', async () => {
+    const shell = (await setUp({ shell: (p) => new TestWindowShell(p), overrides: { screenshot: { privacySeconds: 0 } } })) as TestWindowShell;
+    command('c-dark', 'display', { args: { power: 'off' } });
+    expect(await ackFor('c-dark')).toMatchObject({ status: 'done' });
+    command('c-shot', 'screenshot');
+    expect(await ackFor('c-shot')).toMatchObject({ status: 'done' });
+    const frame = kiosk.upstreamWs.messagesOfType('kiosk.screenshot')[0] as { width: number; height: number; data: string };
+    expect(frame).toMatchObject({ width: 2, height: 1 });
+    const image = jpeg.decode(Buffer.from(frame.data, 'base64'), { useTArray: true });
+    expect([image.width, image.height]).toEqual([2, 1]);
+    expect(Math.max(...image.data.filter((_, i) => i % 4 !== 3))).toBe(0);
+    expect(shell.calls).toEqual(['display-off', 'screenshot']);
   });
 
   it('recovers a crashed page through the shell, and a page that never shows a sign of life', async () => {
