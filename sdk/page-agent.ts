@@ -26,46 +26,89 @@ export function installPageAgent(win: Window, report: (what: AgentReport) => voi
   let lastReport = 0;
   let cover: HTMLElement | undefined;
 
-  const showCover = () => {
-    const root = doc.documentElement;
-    if (root === null) return;
-    if (cover === undefined) {
-      cover = doc.createElement('kiosk-shell-cover');
-      const styles: Record<string, string> = {
-        position: 'fixed',
-        inset: '0',
-        width: '100vw',
-        height: '100vh',
-        'max-width': 'none',
-        'max-height': 'none',
-        margin: '0',
-        padding: '0',
-        border: '0',
-        background: '#000',
-        cursor: 'none',
-        'z-index': '2147483647',
-        display: 'block',
-      };
-      for (const [name, value] of Object.entries(styles)) cover.style.setProperty(name, value, 'important');
-      cover.setAttribute('aria-hidden', 'true');
-      cover.setAttribute('popover', 'manual');
-    }
-    if (cover.parentNode !== root) root.appendChild(cover);
+  // Inline and !important: no rule of the page's can outrank them (only the style
+  // attribute could, and a change to it replaces the cover).
+  const COVER_STYLES: Record<string, string> = {
+    position: 'fixed',
+    inset: '0',
+    width: '100vw',
+    height: '100vh',
+    'max-width': 'none',
+    'max-height': 'none',
+    margin: '0',
+    padding: '0',
+    border: '0',
+    background: '#000',
+    cursor: 'none',
+    'z-index': '2147483647',
+    display: 'block',
+    opacity: '1',
+    visibility: 'visible',
+    'content-visibility': 'visible',
+    transform: 'none',
+    translate: 'none',
+    scale: 'none',
+    rotate: 'none',
+    filter: 'none',
+    'clip-path': 'none',
+    mask: 'none',
+    'mix-blend-mode': 'normal',
+    'pointer-events': 'auto',
+  };
+  /** Raised back to the top of the top layer this often while off (a page's later dialog would sit above it). */
+  const RAISE_EVERY_MS = 1_000;
+  let raiseTimer: ReturnType<typeof setInterval> | undefined;
+
+  const makeCover = (): HTMLElement => {
+    // A plain div: a custom element's name could be defined by the page and run its code.
+    const made = doc.createElement('div');
+    for (const [name, value] of Object.entries(COVER_STYLES)) made.style.setProperty(name, value, 'important');
+    made.setAttribute('aria-hidden', 'true');
+    made.setAttribute('popover', 'manual');
+    // Closed by the page (hidePopover): open again.
+    made.addEventListener('toggle', () => {
+      if (off && made === cover && !made.matches(':popover-open')) raise(made);
+    });
+    // Any attribute changed (its style, its popover): a fresh cover replaces it.
+    new MutationObserver(() => {
+      if (!off || made !== cover) return;
+      cover = undefined;
+      made.remove();
+      showCover();
+    }).observe(made, { attributes: true });
+    return made;
+  };
+  const raise = (element: HTMLElement) => {
     // The top layer puts it above the page's own dialogs and fullscreen elements.
     try {
-      if (!cover.matches(':popover-open')) cover.showPopover();
+      if (element.matches(':popover-open')) element.hidePopover();
+      element.showPopover();
     } catch {
       // No popover support: the z-index above still covers the page.
     }
   };
+  const showCover = () => {
+    const root = doc.documentElement;
+    if (root === null) return;
+    cover ??= makeCover();
+    if (cover.parentNode !== root) root.appendChild(cover);
+    if (!cover.matches(':popover-open')) raise(cover);
+    raiseTimer ??= setInterval(() => {
+      if (off && cover !== undefined) raise(cover);
+    }, RAISE_EVERY_MS);
+  };
   const hideCover = () => {
-    if (cover === undefined) return;
+    clearInterval(raiseTimer);
+    raiseTimer = undefined;
+    const shown = cover;
+    cover = undefined;
+    if (shown === undefined) return;
     try {
-      if (cover.matches(':popover-open')) cover.hidePopover();
+      if (shown.matches(':popover-open')) shown.hidePopover();
     } catch {
       // not shown as a popover
     }
-    cover.remove();
+    shown.remove();
   };
   // A page that replaces or removes the cover does not bring its content back while off.
   new MutationObserver(() => {

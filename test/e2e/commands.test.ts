@@ -171,6 +171,35 @@ describe('on the Chromium shell', () => {
     await page.waitForSelector('#root[data-screen="events"]', { timeout: 5000 });
   });
 
+  it('display off: a page script cannot bring its content back, on the screen or in a screenshot', async () => {
+    const k = await start({ screenshot: { privacySeconds: 0 } });
+    const page = k.page();
+    expect(await ackOf(send('display', { args: { power: 'off' } }))).toMatchObject({ status: 'done' });
+    const screenDark = async () => darkShare(await grabScreen(xvfb.display, WIDTH, HEIGHT)) > 0.99;
+    await waitFor(screenDark, { timeoutMs: 5000, what: 'a black screen' });
+    // What a page (or a script injected into it) might try, in the page's own world.
+    const attacks = [
+      `document.querySelectorAll('[popover]').forEach((e) => e.style.setProperty('opacity', '0', 'important'))`,
+      `document.querySelectorAll('[popover]').forEach((e) => e.hidePopover())`,
+      `document.querySelectorAll('[popover]').forEach((e) => e.removeAttribute('popover'))`,
+      `document.head.insertAdjacentHTML('beforeend', '<style>html [popover] { display: none !important; visibility: hidden !important }</style>')`,
+      `document.querySelectorAll('[popover]').forEach((e) => e.remove())`,
+      `(() => { const d = document.createElement('dialog'); d.style.cssText = 'width:100vw;height:100vh;max-width:none;max-height:none;background:#fff;margin:0'; d.textContent = 'page content'; document.body.append(d); d.showModal(); })()`,
+    ];
+    for (const attack of attacks) {
+      await page.evaluate(attack);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(await screenDark(), attack).toBe(true);
+    }
+    const shot = send('screenshot');
+    expect(await ackOf(shot)).toMatchObject({ status: 'done' });
+    const [frame] = framesFor(shot, 'kiosk.screenshot');
+    const image = jpeg.decode(Buffer.from(String(frame?.data), 'base64'), { useTArray: true });
+    expect(darkShare(Uint8Array.from(image.data.filter((_, i) => i % 4 !== 3)))).toBe(1);
+    expect(await ackOf(send('display', { args: { power: 'on' } }))).toMatchObject({ status: 'done' });
+    await waitFor(async () => !(await screenDark()), { timeoutMs: 5000, what: 'on again' });
+  });
+
   it('keeps the X display awake while it is on (no screensaver)', async () => {
     await start();
     const { stdout } = await promisify(execFile)('xset', ['q'], { env: { ...process.env, DISPLAY: xvfb.display } });
