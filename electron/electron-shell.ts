@@ -1,8 +1,8 @@
 // The Electron shell: the kiosk's Shell over one BrowserWindow. It turns the window's
 // events into failures (crash, hang, failed load), carries out the remedies and commands
-// the kiosk picks (reload, recreate, relaunch, wipe, capture, display), and passes on what
-// the page agent in the preload saw (real input, a touch on a dark screen). The decisions
-// live in kiosk/.
+// the kiosk picks (reload, recreate, relaunch, wipe, capture, display), and reports the
+// window's real input (a touch on a dark screen as a wake), as the main process sees it:
+// every frame's, and nothing a page could forge. The decisions live in kiosk/.
 import { EventEmitter } from 'node:events';
 import type { App, BrowserWindow, NativeImage, PowerSaveBlocker, Session } from 'electron';
 import { KioskError } from '../core/errors.ts';
@@ -18,6 +18,11 @@ import { createKioskWindow } from './window.ts';
 
 /** Chromium's "aborted" load error: a navigation replaced by another, not a failure. */
 const ERR_ABORTED = -3;
+
+/** The input that means a person began something (not moves, not the ends of gestures). */
+const STARTS: ReadonlySet<string> = new Set(['mouseDown', 'touchStart', 'rawKeyDown', 'keyDown', 'mouseWheel', 'gestureScrollBegin', 'pointerDown']);
+/** Input is reported at most this often. */
+const REPORT_EVERY_MS = 500;
 
 /** Every kind of storage the session keeps for the kiosk origin. */
 const ORIGIN_STORAGES = ['cookies', 'filesystem', 'indexdb', 'localstorage', 'shadercache', 'serviceworkers', 'cachestorage'] as const;
@@ -51,6 +56,7 @@ export class ElectronShell extends EventEmitter<ShellEvents> implements Shell {
   #quitting = false;
   #power: DisplayPower = 'on';
   #blocker: number | undefined;
+  #lastReport = 0;
 
   constructor(options: ElectronShellOptions) {
     super();
@@ -72,11 +78,6 @@ export class ElectronShell extends EventEmitter<ShellEvents> implements Shell {
     this.#keepAwake(true);
     this.#openWindow();
     await this.#x11.keepAwake();
-  }
-
-  /** The page agent in the preload saw something (the IPC module checked who sent it). */
-  agentReport(what: 'input' | 'wake'): void {
-    this.emit(what);
   }
 
   reload(): Promise<void> {
@@ -196,6 +197,15 @@ export class ElectronShell extends EventEmitter<ShellEvents> implements Shell {
     const fail = (kind: FailureKind, detail: string) => {
       if (this.#window === window) this.emit('failure', kind, detail);
     };
+    // Real input, in every frame of the page, as the browser hands it to the renderer.
+    contents.on('input-event', (_event, input) => {
+      if (this.#window !== window || !STARTS.has(input.type)) return;
+      const now = Date.now();
+      if (now - this.#lastReport < REPORT_EVERY_MS) return;
+      this.#lastReport = now;
+      // Dark: the page agent swallows this input; the kiosk wakes the screen.
+      this.emit(this.#power === 'off' ? 'wake' : 'input');
+    });
     contents.on('render-process-gone', (_event, details) => {
       if (details.reason === 'clean-exit') return;
       this.#state = 'crashed';

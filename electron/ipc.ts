@@ -7,7 +7,6 @@ import type { IpcChannels, ShellStatus } from './preload.cts';
 
 const GET_KEY: IpcChannels['getKey'] = 'kiosk:get-key';
 const STATUS: IpcChannels['status'] = 'kiosk:status';
-const AGENT: IpcChannels['agent'] = 'kiosk:agent';
 const DISPLAY: IpcChannels['display'] = 'kiosk:display';
 const DISPLAY_NOW: IpcChannels['displayNow'] = 'kiosk:display-now';
 
@@ -16,8 +15,6 @@ export interface IpcOptions {
   origin: string;
   /** The kiosk window's web contents right now (it changes when the window is recreated). */
   contents: () => WebContents | undefined;
-  /** What the page agent saw: real input, or a touch on the dark screen. */
-  onAgent: (what: 'input' | 'wake') => void;
   /** The display power a new document's agent starts with. */
   power: () => DisplayPower;
 }
@@ -34,10 +31,6 @@ export function setupIpc(ipcMain: Pick<IpcMain, 'handle' | 'on'>, options: IpcOp
   ipcMain.handle(GET_KEY, (event) => {
     if (!isTrustedSender(event, options)) throw new Error('refused');
     return options.key;
-  });
-  ipcMain.on(AGENT, (event: IpcMainEvent, what: unknown) => {
-    if (!isTrustedSender(event, options)) return;
-    if (what === 'input' || what === 'wake') options.onAgent(what);
   });
   // Synchronous, so that a document that starts while the display is off never shows its content.
   ipcMain.on(DISPLAY_NOW, (event: IpcMainEvent) => {

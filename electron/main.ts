@@ -73,7 +73,7 @@ async function start(): Promise<void> {
   }
   origin = runtime.server.origin;
 
-  // 7. The window, the bridge that hands it the key and hears its agent, and the kiosk
+  // 7. The window, the bridge that hands it the key, and the kiosk
   //    that runs commands and heals it (listening before the window opens).
   const electronShell = new ElectronShell({
     app,
@@ -92,7 +92,6 @@ async function start(): Promise<void> {
     key: runtime.server.key,
     origin,
     contents: () => electronShell.window?.webContents,
-    onAgent: (what) => electronShell.agentReport(what),
     power: () => electronShell.power,
   });
   await runtime.attach(electronShell);

@@ -1,8 +1,8 @@
 // The bridge between the sandboxed kiosk page and the shell. It exposes the least the
 // page needs — the per-launch key and status events — and never a token. It also runs the
 // shell's page agent (sdk/page-agent.ts) in this isolated world, before any page script:
-// real input goes to the shell, and while the display is off the page is covered and no
-// input reaches it. A sandboxed preload must be CommonJS and may require only 'electron':
+// while the display is off the page is covered and no input reaches it. (The shell takes
+// real input from the main process, which a page cannot forge; the agent reports nothing.) A sandboxed preload must be CommonJS and may require only 'electron':
 // the build bundles the agent into it.
 import type * as Electron from 'electron';
 import type { IpcRendererEvent } from 'electron';
@@ -24,7 +24,6 @@ export interface ShellStatus {
 const IPC = {
   getKey: 'kiosk:get-key',
   status: 'kiosk:status',
-  agent: 'kiosk:agent',
   display: 'kiosk:display',
   displayNow: 'kiosk:display-now',
 } as const;
@@ -32,7 +31,7 @@ const IPC = {
 export type IpcChannels = typeof IPC;
 
 const initialPower: unknown = ipcRenderer.sendSync(IPC.displayNow);
-const setPower = installPageAgent(window, (what) => ipcRenderer.send(IPC.agent, what), initialPower === 'off' ? 'off' : 'on');
+const setPower = installPageAgent(window, () => {}, initialPower === 'off' ? 'off' : 'on');
 ipcRenderer.on(IPC.display, (_event: IpcRendererEvent, power: unknown) => {
   if (power === 'on' || power === 'off') setPower(power);
 });

@@ -207,13 +207,25 @@ describe('commands', () => {
     await expect(shell.screenshot({ maxWidth: 1280, maxBytes: 50_000 })).rejects.toMatchObject({ code: 'E_SHELL_ACTION', message: 'renderer-crashed' });
   });
 
-  it('passes on what the page agent saw, as input and wake events', () => {
-    open();
+  it('reports the window\'s real input from the main process: starts only, twice a second at most, as wake while dark', async () => {
+    const window = open();
     const seen: string[] = [];
     shell.on('input', () => seen.push('input'));
     shell.on('wake', () => seen.push('wake'));
-    shell.agentReport('input');
-    shell.agentReport('wake');
+    const input = (type: string) => window.webContents.emit('input-event', {}, { type, modifiers: [] });
+    for (const type of ['mouseMove', 'mouseUp', 'touchEnd', 'keyUp', 'char']) input(type);
+    expect(seen).toEqual([]);
+    input('touchStart');
+    input('mouseDown');
+    expect(seen).toEqual(['input']);
+    await new Promise((resolve) => setTimeout(resolve, 550));
+    await shell.setDisplay('off');
+    input('rawKeyDown');
+    expect(seen).toEqual(['input', 'wake']);
+    // A window that is no longer the kiosk's reports nothing.
+    await shell.recreate();
+    await new Promise((resolve) => setTimeout(resolve, 550));
+    input('mouseDown');
     expect(seen).toEqual(['input', 'wake']);
   });
 });

@@ -5,12 +5,10 @@ import { FakeIpcMain, FakeWebContents } from './electron-fake.ts';
 
 const ORIGIN = 'http://127.0.0.1:4321';
 const own = new FakeWebContents();
-const reports: string[] = [];
 const options = {
   key: 'the-launch-key',
   origin: ORIGIN,
   contents: () => own as unknown as WebContents,
-  onAgent: (what: string) => reports.push(what),
   power: () => 'off' as const,
 };
 const mainFrame = { url: `${ORIGIN}/`, parent: null };
@@ -40,30 +38,17 @@ describe('the key over IPC', () => {
   });
 });
 
-describe('the page agent\'s reports', () => {
+describe('the page agent\'s channels', () => {
   const ipc = new FakeIpcMain();
   setupIpc(ipc as unknown as IpcMain, options);
-  const agent = ipc.listeners.get('kiosk:agent');
   const displayNow = ipc.listeners.get('kiosk:display-now');
 
-  it('are passed on from the kiosk window\'s main frame, and only known ones', () => {
-    reports.length = 0;
-    agent?.(event(own, mainFrame), 'input');
-    agent?.(event(own, mainFrame), 'wake');
-    agent?.(event(own, mainFrame), 'reset-everything');
-    agent?.(event(own, mainFrame), { what: 'input' });
-    expect(reports).toEqual(['input', 'wake']);
+  it('take no report from the page: input comes from the main process, which a page cannot forge', () => {
+    expect([...ipc.listeners.keys()]).toEqual(['kiosk:display-now']);
+    expect([...ipc.handlers.keys()]).toEqual(['kiosk:get-key']);
   });
 
-  it('are dropped from anyone else', () => {
-    reports.length = 0;
-    agent?.(event(new FakeWebContents(), mainFrame), 'wake');
-    agent?.(event(own, { url: `${ORIGIN}/`, parent: mainFrame }), 'wake');
-    agent?.(event(own, { url: 'https://evil.example/', parent: null }), 'input');
-    expect(reports).toEqual([]);
-  });
-
-  it('learn the display power a new document starts with, and a stranger learns nothing', () => {
+  it('tell the display power a new document starts with, and a stranger learns nothing', () => {
     const trusted = { ...event(own, mainFrame), returnValue: undefined as unknown };
     displayNow?.(trusted);
     expect(trusted.returnValue).toBe('off');
