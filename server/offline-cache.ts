@@ -102,11 +102,13 @@ export interface KeptAnswer {
 
 /** What the request side contributes to a copy: its key and the values the upstream may vary on. */
 export interface KeepPlan {
+  /** The request's path and query, hashed (what a visitor typed into a query stays off the disk). */
   key: string;
   vary: Record<string, string | null>;
 }
 
 interface Meta {
+  /** keyOf(path and query): the copy names its request without spelling it out. */
   key: string;
   fetchedAt: string;
   headers: Record<string, string>;
@@ -203,7 +205,7 @@ export class OfflineCache {
       this.#counts.notKept.vary++;
       return undefined;
     }
-    return { key, vary: varyValues(varyNames, requestHeaders) };
+    return { key: keyOf(key), vary: varyValues(varyNames, requestHeaders) };
   }
 
   /** A stream stage that collects the body the page gets, up to what a copy may hold. */
@@ -251,7 +253,8 @@ export class OfflineCache {
     if (dir === undefined || method !== 'GET') return undefined;
     // Waits for writes in flight: a failure just after a good answer finds that answer.
     await this.#queue;
-    const found = this.#index.has(key) ? await this.#read(dir, key) : undefined;
+    const id = keyOf(key);
+    const found = this.#index.has(id) ? await this.#read(dir, id) : undefined;
     if (found === undefined || !sameVary(found.meta.vary, requestHeaders)) {
       this.#counts.misses++;
       return undefined;
@@ -369,7 +372,7 @@ export class OfflineCache {
       bytes -= entry.bytes;
       this.#counts.evictions++;
       await rm(path.join(dir, fileNameOf(this.#scope, key)), { force: true }).catch(() => undefined);
-      this.#logger.debug({ path: key.split('?')[0] }, 'offline content cache: evicted the oldest copy');
+      this.#logger.debug({ fetchedAt: new Date(entry.fetchedAt).toISOString() }, 'offline content cache: evicted the oldest copy');
     }
   }
 }
@@ -488,6 +491,11 @@ function isMeta(value: unknown): value is Meta {
 
 function isRecordOf(value: unknown, check: (v: unknown) => boolean): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(check);
+}
+
+/** A request's path and query as the cache names it. */
+function keyOf(pathAndQuery: string): string {
+  return sha256(`request\n${pathAndQuery}`);
 }
 
 function fileNameOf(scope: string, key: string): string {
