@@ -5,30 +5,22 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import jpeg from 'jpeg-js';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startE2eKiosk, type E2eKiosk } from '../support/e2e.ts';
 import { waitFor } from '../support/wait.ts';
-import { clickAt, darkShare, grabScreen, meanColour, startXvfb, type Xvfb } from '../support/xvfb.ts';
+import { darkShare, meanColour, xScreenForThisFile } from '../support/xvfb.ts';
 
-const WIDTH = 1280;
-const HEIGHT = 800;
-let xvfb: Xvfb;
+const screen = xScreenForThisFile(1280, 800);
 let kiosk: E2eKiosk | undefined;
 let serial = 0;
 
-beforeAll(async () => {
-  xvfb = await startXvfb(`${WIDTH}x${HEIGHT}x24`);
-});
-afterAll(() => {
-  xvfb.process.kill();
-});
 afterEach(async () => {
   await kiosk?.close();
   kiosk = undefined;
 });
 
 async function start(overrides: Record<string, unknown> = {}): Promise<E2eKiosk> {
-  kiosk = await startE2eKiosk({ display: xvfb.display, overrides: { screenshot: { privacySeconds: 2 }, ...overrides } });
+  kiosk = await startE2eKiosk({ display: screen.display, overrides: { screenshot: { privacySeconds: 2 }, ...overrides } });
   await showsHome(kiosk.page());
   return kiosk;
 }
@@ -53,7 +45,7 @@ async function ackOf(id: string, timeoutMs = 20_000): Promise<Record<string, unk
 
 /** Clicks a spot of the screen that does nothing (the top bar's corner), as a visitor would. */
 async function touch(): Promise<void> {
-  await clickAt(xvfb.display, 4, 4);
+  await screen.click(4, 4);
 }
 
 /** `home` from the Events screen: "done", the home screen, and what the visitor stored gone. */
@@ -151,23 +143,23 @@ describe('on the Chromium shell', () => {
     const page = k.page();
     const off = send('display', { args: { power: 'off' } });
     expect(await ackOf(off)).toMatchObject({ command: 'display', status: 'done' });
-    await waitFor(async () => darkShare(await grabScreen(xvfb.display, WIDTH, HEIGHT)) > 0.99, { timeoutMs: 5000, what: 'a black screen' });
+    await waitFor(async () => (await screen.darkShare()) > 0.99, { timeoutMs: 5000, what: 'a black screen' });
 
     // A touch on the Events tile, where a visitor would press: it wakes the screen only.
     const tile = await page.getByRole('button', { name: /Events/ }).first().boundingBox();
     expect(tile).not.toBeNull();
-    await clickAt(xvfb.display, tile!.x + tile!.width / 2, tile!.y + tile!.height / 2);
-    await waitFor(async () => darkShare(await grabScreen(xvfb.display, WIDTH, HEIGHT)) < 0.5, { timeoutMs: 5000, what: 'the screen woken' });
+    await screen.click(tile!.x + tile!.width / 2, tile!.y + tile!.height / 2);
+    await waitFor(async () => (await screen.darkShare()) < 0.5, { timeoutMs: 5000, what: 'the screen woken' });
     expect(await page.getAttribute('#root', 'data-screen')).toBe('home');
     expect(k.kiosk.stats.display).toBe('off-commanded');
     // wakeOnTouchMinutes (3 s here) later, it is dark again by itself.
-    await waitFor(async () => darkShare(await grabScreen(xvfb.display, WIDTH, HEIGHT)) > 0.99, { timeoutMs: 10_000, what: 'dark again' });
+    await waitFor(async () => (await screen.darkShare()) > 0.99, { timeoutMs: 10_000, what: 'dark again' });
 
     const on = send('display', { args: { power: 'on' } });
     await ackOf(on);
-    await waitFor(async () => darkShare(await grabScreen(xvfb.display, WIDTH, HEIGHT)) < 0.5, { timeoutMs: 5000, what: 'on again' });
+    await waitFor(async () => (await screen.darkShare()) < 0.5, { timeoutMs: 5000, what: 'on again' });
     // On again, a touch reaches the page as usual.
-    await clickAt(xvfb.display, tile!.x + tile!.width / 2, tile!.y + tile!.height / 2);
+    await screen.click(tile!.x + tile!.width / 2, tile!.y + tile!.height / 2);
     await page.waitForSelector('#root[data-screen="events"]', { timeout: 5000 });
   });
 
@@ -175,7 +167,7 @@ describe('on the Chromium shell', () => {
     const k = await start({ screenshot: { privacySeconds: 0 } });
     const page = k.page();
     expect(await ackOf(send('display', { args: { power: 'off' } }))).toMatchObject({ status: 'done' });
-    const screenDark = async () => darkShare(await grabScreen(xvfb.display, WIDTH, HEIGHT)) > 0.99;
+    const screenDark = async () => (await screen.darkShare()) > 0.99;
     await waitFor(screenDark, { timeoutMs: 5000, what: 'a black screen' });
     // What a page (or a script injected into it) might try, in the page's own world.
     const attacks = [
@@ -202,7 +194,7 @@ describe('on the Chromium shell', () => {
 
   it('keeps the X display awake while it is on (no screensaver)', async () => {
     await start();
-    const { stdout } = await promisify(execFile)('xset', ['q'], { env: { ...process.env, DISPLAY: xvfb.display } });
+    const { stdout } = await promisify(execFile)('xset', ['q'], { env: { ...process.env, DISPLAY: screen.display } });
     expect(stdout).toMatch(/Screen Saver:[\s\S]*timeout:\s+0\s/);
   });
 

@@ -4,22 +4,14 @@
 // restarts the browser once, after the clicking stops; a page that grows past its memory
 // limit is replaced and shows content again.
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startE2eKiosk, type E2eKiosk } from '../support/e2e.ts';
 import { waitFor } from '../support/wait.ts';
-import { clickAt, darkShare, grabScreen, startXvfb, type Xvfb } from '../support/xvfb.ts';
+import { xScreenForThisFile } from '../support/xvfb.ts';
 
-const WIDTH = 1280;
-const HEIGHT = 800;
-let xvfb: Xvfb;
+const screen = xScreenForThisFile(1280, 800);
 let kiosk: E2eKiosk | undefined;
 
-beforeAll(async () => {
-  xvfb = await startXvfb(`${WIDTH}x${HEIGHT}x24`);
-});
-afterAll(() => {
-  xvfb.process.kill();
-});
 afterEach(async () => {
   await kiosk?.close();
   kiosk = undefined;
@@ -45,7 +37,6 @@ async function showsHome(page: Page, timeout = 20_000): Promise<void> {
   await page.waitForSelector('#root[data-screen="home"] [data-testid="event"]', { timeout });
 }
 
-const screenDark = async () => darkShare(await grabScreen(xvfb.display, WIDTH, HEIGHT));
 const statuses = () => (kiosk?.demo?.received ?? []).filter((m) => m.type === 'kiosk.status');
 
 describe('the schedule on the Chromium shell', () => {
@@ -53,7 +44,7 @@ describe('the schedule on the Chromium shell', () => {
     // The window is this minute: it ends 30 s after the kiosk starts.
     const now = clockAt(30);
     kiosk = await startE2eKiosk({
-      display: xvfb.display,
+      display: screen.display,
       now,
       overrides: {
         status: { intervalSeconds: 1 },
@@ -61,18 +52,18 @@ describe('the schedule on the Chromium shell', () => {
       },
     });
     const page = kiosk.page();
-    await waitFor(async () => (await screenDark()) > 0.99, { timeoutMs: 10_000, what: 'a black screen' });
+    await waitFor(async () => (await screen.darkShare()) > 0.99, { timeoutMs: 10_000, what: 'a black screen' });
     await waitFor(() => statuses().some((s) => s.display === 'off-scheduled'), { timeoutMs: 5000, what: 'kiosk.status off-scheduled' });
 
     await showsHome(page);
     const tile = await page.getByRole('button', { name: /Events/ }).first().boundingBox();
-    await clickAt(xvfb.display, tile!.x + tile!.width / 2, tile!.y + tile!.height / 2);
-    await waitFor(async () => (await screenDark()) < 0.5, { timeoutMs: 5000, what: 'woken by the touch' });
+    await screen.click(tile!.x + tile!.width / 2, tile!.y + tile!.height / 2);
+    await waitFor(async () => (await screen.darkShare()) < 0.5, { timeoutMs: 5000, what: 'woken by the touch' });
     expect(await page.getAttribute('#root', 'data-screen')).toBe('home');
-    await waitFor(async () => (await screenDark()) > 0.99, { timeoutMs: 10_000, what: 'dark again after wakeOnTouchMinutes' });
+    await waitFor(async () => (await screen.darkShare()) > 0.99, { timeoutMs: 10_000, what: 'dark again after wakeOnTouchMinutes' });
 
     // The window ends at the next full minute: the screen comes back by itself.
-    await waitFor(async () => (await screenDark()) < 0.5, { timeoutMs: 40_000, intervalMs: 500, what: 'the display on at the window\'s end' });
+    await waitFor(async () => (await screen.darkShare()) < 0.5, { timeoutMs: 40_000, intervalMs: 500, what: 'the display on at the window\'s end' });
     await waitFor(() => statuses().at(-1)?.display === 'on', { timeoutMs: 5000, what: 'kiosk.status on' });
   }, 90_000);
 });

@@ -3,6 +3,7 @@
 // another X server may hold, and none starts a client before the server is ready.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 
 const run = promisify(execFile);
 
@@ -24,6 +25,40 @@ export async function startXvfb(screen = '1280x800x24'): Promise<Xvfb> {
     child.once('exit', (code) => reject(new Error(`Xvfb exited (${code}) before it was ready`)));
   });
   return { display, process: child };
+}
+
+/** An X screen for the tests of one file: started before the first, stopped after the last. */
+export interface XScreen {
+  readonly display: string;
+  readonly width: number;
+  readonly height: number;
+  /** The share of the screen's pixels that are (near) black now. */
+  darkShare(): Promise<number>;
+  /** A person's click at (x, y). */
+  click(x: number, y: number): Promise<void>;
+}
+
+export function xScreenForThisFile(width = 1280, height = 800): XScreen {
+  let xvfb: Xvfb | undefined;
+  beforeAll(async () => {
+    xvfb = await startXvfb(`${width}x${height}x24`);
+  });
+  afterAll(() => {
+    xvfb?.process.kill();
+  });
+  const display = () => {
+    if (xvfb === undefined) throw new Error('the X screen is not started (use it inside a test)');
+    return xvfb.display;
+  };
+  return {
+    get display() {
+      return display();
+    },
+    width,
+    height,
+    darkShare: async () => darkShare(await grabScreen(display(), width, height)),
+    click: (x, y) => clickAt(display(), x, y),
+  };
 }
 
 /** The whole X screen as it is now (the root window, whatever covers it), as RGB bytes. */
