@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KioskEvent } from '../../renderer/src/lib/content.ts';
-import { groupByDay, isOngoing, todaysEvents, upcomingEvents } from '../../renderer/src/lib/schedule.ts';
+import { FEW_TODAY, groupByDay, homeEvents, isOngoing, todaysEvents, upcomingEvents } from '../../renderer/src/lib/schedule.ts';
 
 const TZ = 'UTC';
 const H = 3_600_000;
@@ -51,5 +51,27 @@ describe('schedule', () => {
   it('lists a bounded number of events', () => {
     const many = Array.from({ length: 200 }, (_, i) => ev(i, i + 0.5));
     expect(groupByDay(many, NOW, TZ).reduce((n, g) => n + g.events.length, 0)).toBe(60);
+  });
+
+  it('home: with few events left today, also what comes after today, never twice', () => {
+    const titles = (list: KioskEvent[]) => list.map((e) => e.title);
+    const few = [ev(-1, 1, 'now'), ev(30, 31, 'day after'), ev(24, 25, 'tomorrow'), ev(-3, -2, 'over')];
+    const home = homeEvents(few, NOW, { todayLimit: 6, comingUpLimit: 4, timeZone: TZ });
+    expect(titles(home.today)).toEqual(['now']);
+    expect(titles(home.comingUp)).toEqual(['tomorrow', 'day after']);
+    expect(titles(homeEvents(few, NOW, { todayLimit: 6, comingUpLimit: 1, timeZone: TZ }).comingUp)).toEqual(['tomorrow']);
+  });
+
+  it('home: a full day lists only today, up to its limit', () => {
+    const busy = [...Array.from({ length: FEW_TODAY + 5 }, (_, i) => ev(0.1 * i + 0.1, 0.1 * i + 0.5)), ev(24, 25, 'tomorrow')];
+    const home = homeEvents(busy, NOW, { todayLimit: 6, comingUpLimit: 4, timeZone: TZ });
+    expect(home.today).toHaveLength(6);
+    expect(home.comingUp).toEqual([]);
+  });
+
+  it('home: nothing left today, the next ones', () => {
+    const home = homeEvents([ev(-3, -2), ev(24, 25, 'tomorrow')], NOW, { todayLimit: 6, comingUpLimit: 4, timeZone: TZ });
+    expect(home.today).toEqual([]);
+    expect(home.comingUp.map((e) => e.title)).toEqual(['tomorrow']);
   });
 });

@@ -28,6 +28,28 @@ export function todaysEvents(events: readonly KioskEvent[], now: number, timeZon
   return upcomingEvents(events, now).filter((event) => event.startsAt <= now || dayKey(event.startsAt, timeZone) === today);
 }
 
+/** Below this many events left today, the home screen also shows what comes after. */
+export const FEW_TODAY = 3;
+
+/**
+ * What the home screen lists: today's events still to come or under way (up to `todayLimit`)
+ * and, when today has fewer than FEW_TODAY left, the next ones after today (up to
+ * `comingUpLimit`), so that a visitor in the late afternoon still sees what is on this week.
+ */
+export function homeEvents(
+  events: readonly KioskEvent[],
+  now: number,
+  { todayLimit, comingUpLimit, timeZone }: { todayLimit: number; comingUpLimit: number; timeZone?: string },
+): { today: KioskEvent[]; comingUp: KioskEvent[] } {
+  const today = todaysEvents(events, now, timeZone);
+  if (today.length >= FEW_TODAY) return { today: today.slice(0, todayLimit), comingUp: [] };
+  const listed = new Set(today);
+  const comingUp = upcomingEvents(events, now)
+    .filter((event) => !listed.has(event))
+    .slice(0, comingUpLimit);
+  return { today: today.slice(0, todayLimit), comingUp };
+}
+
 export interface DayGroup {
   key: string;
   events: KioskEvent[];

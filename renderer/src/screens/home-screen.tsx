@@ -3,7 +3,7 @@ import { type Language, LANGUAGES } from '../i18n/languages.ts';
 import { commonMessages, homeMessages } from '../i18n/messages.ts';
 import type { Content } from '../lib/content.ts';
 import { dayKey } from '../lib/format.ts';
-import { todaysEvents, upcomingEvents } from '../lib/schedule.ts';
+import { homeEvents } from '../lib/schedule.ts';
 import type { Route } from '../lib/visitor-session.ts';
 import { EventCard } from '../ui/event-card.tsx';
 import { ArrowIcon, CalendarIcon, DirectoryIcon, SearchIcon } from '../ui/icons.tsx';
@@ -29,9 +29,7 @@ export function HomeScreen({ content, now, onNavigate, onOpenEvent, onLanguage }
   const formats = useFormats();
   const current = useLanguage();
   const { time, period, periodFirst } = formats.clockParts(now);
-  const today = todaysEvents(content.events, now);
-  const listed = today.slice(0, HOME_EVENTS);
-  const comingUp = today.length === 0 ? upcomingEvents(content.events, now).slice(0, COMING_UP) : [];
+  const { today: listed, comingUp } = homeEvents(content.events, now, { todayLimit: HOME_EVENTS, comingUpLimit: COMING_UP });
   const todayKey = dayKey(now);
 
   return (
@@ -60,24 +58,22 @@ export function HomeScreen({ content, now, onNavigate, onOpenEvent, onLanguage }
           {t.today}
         </h2>
         {listed.length > 0 ? (
-          <div className="home__events">
+          <div className={comingUp.length > 0 ? 'home__events home__events--few' : 'home__events'}>
             {listed.map((event) => (
               <EventCard key={event.id} event={event} now={now} onOpen={onOpenEvent} compact />
             ))}
           </div>
         ) : (
+          <p className="home__empty">{t.noMoreToday}</p>
+        )}
+        {comingUp.length > 0 && (
           <>
-            <p className="home__empty">{t.noMoreToday}</p>
-            {comingUp.length > 0 && (
-              <>
-                <h3 className="home__subtitle">{t.comingUp}</h3>
-                <div className="home__events">
-                  {comingUp.map((event) => (
-                    <EventCard key={event.id} event={event} now={now} onOpen={onOpenEvent} compact level={3} day={formats.dayHeading(dayKey(event.startsAt), todayKey).label} />
-                  ))}
-                </div>
-              </>
-            )}
+            <h3 className="home__subtitle">{t.comingUp}</h3>
+            <div className="home__events">
+              {comingUp.map((event) => (
+                <EventCard key={event.id} event={event} now={now} onOpen={onOpenEvent} compact level={3} day={formats.dayHeading(dayKey(event.startsAt), todayKey).label} />
+              ))}
+            </div>
           </>
         )}
       </section>
