@@ -20,7 +20,7 @@ import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 from channels.db import DatabaseSyncToAsync
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, connections
 
 # A bound on one transaction's length; a wave larger than this is written in several.
 MAX_BATCH = 200
@@ -36,6 +36,14 @@ _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-fleet-db
 def fleet_db(func):
     """``func`` as an awaitable run in the fleet's database thread (old connections closed around it)."""
     return DatabaseSyncToAsync(_retrying_when_locked(func), thread_sensitive=False, executor=_executor)
+
+
+def close_connections():
+    """Close the fleet thread's database connections (they persist with ``CONN_MAX_AGE``).
+
+    For the end of a test run: PostgreSQL refuses to drop a test database someone is connected to.
+    """
+    _executor.submit(connections.close_all).result()
 
 
 def _retrying_when_locked(func):
