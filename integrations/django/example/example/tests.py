@@ -12,6 +12,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import django
@@ -151,9 +152,11 @@ class StartTests(SimpleTestCase):
 
     def test_a_worker_that_cannot_reach_postgres_or_redis_exits_naming_the_variable(self):
         database = f"postgres://fleet:hunter2@127.0.0.1:{closed_port()}/kiosk"
+        sqlite = tempfile.TemporaryDirectory()
+        self.addCleanup(sqlite.cleanup)
         for env, variable in [
             ({"DATABASE_URL": database}, "DATABASE_URL: cannot reach the database"),
-            ({"DATABASE_URL": "sqlite:////tmp/kiosk-start-test.sqlite3", "KIOSK_REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0"}, "KIOSK_REDIS_URL: cannot reach Redis"),
+            ({"DATABASE_URL": f"sqlite:///{sqlite.name}/db.sqlite3", "KIOSK_REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0"}, "KIOSK_REDIS_URL: cannot reach Redis"),
         ]:
             with self.subTest(variable=variable):
                 daphne = run(["daphne", "-b", "127.0.0.1", "-p", "0", "example.asgi:application"], {"DJANGO_SECRET_KEY": "x", **env}, timeout=30, module=True)
