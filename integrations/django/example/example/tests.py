@@ -150,12 +150,13 @@ class StartTests(SimpleTestCase):
         self.assertNotEqual(plain.returncode, 0)
         self.assertIn("security.W004", plain.stderr)  # no HSTS
 
-    def test_a_worker_that_cannot_reach_postgres_or_redis_exits_naming_the_variable(self):
+    def test_a_worker_that_cannot_reach_postgres_or_redis_or_is_misconfigured_exits_naming_the_variable(self):
         database = f"postgres://fleet:hunter2@127.0.0.1:{closed_port()}/kiosk"
         sqlite = tempfile.TemporaryDirectory()
         self.addCleanup(sqlite.cleanup)
         for env, variable in [
             ({"DATABASE_URL": database}, "DATABASE_URL: cannot reach the database"),
+            ({"DATABASE_URL": database.replace("/kiosk", "/kiosk/x")}, "DATABASE_URL is malformed"),
             ({"DATABASE_URL": f"sqlite:///{sqlite.name}/db.sqlite3", "KIOSK_REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0"}, "KIOSK_REDIS_URL: cannot reach Redis"),
         ]:
             with self.subTest(variable=variable):
