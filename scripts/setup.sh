@@ -5,8 +5,9 @@
 #     fonts-noto-cjk (the City Hall UI speaks Chinese: without it every character is a box)
 #     and x11-xserver-utils (xset: the panel kept awake, and powered down while the display
 #     is off), and with --test also xvfb (x11-utils to read window sizes, xdotool for real
-#     input, imagemagick to grab the screen), the Django/Channels stack, redis-server and
-#     the validators the tests use;
+#     input, imagemagick to grab the screen), the Django/Channels stack, redis-server,
+#     PostgreSQL with psycopg2 (the Django suite runs on SQLite and on a throwaway PostgreSQL
+#     cluster: scripts/test-django.ts) and the validators the tests use;
 #   - the project's npm dependencies (npm ci).
 # Idempotent; run it as root or as a user with sudo. Then use scripts/npm (Node on PATH).
 set -euo pipefail
@@ -24,7 +25,7 @@ done
 packages=(chromium fonts-noto-cjk x11-xserver-utils)
 if $want_tests; then
   packages+=(xvfb xauth x11-utils xdotool imagemagick python3-django python3-django-channels python3-daphne python3-djangorestframework
-    python3-channels-redis redis-server desktop-file-utils systemd)
+    python3-channels-redis redis-server postgresql python3-psycopg2 desktop-file-utils systemd)
 fi
 missing=()
 for pkg in "${packages[@]}"; do

@@ -1,7 +1,8 @@
 // The reference Django backend (integrations/django/example) for end-to-end tests and the
-// bench: a fresh SQLite database per project, an admin user, enrolled kiosks, daphne
-// workers on free ports, and redis-server for the multi-worker channel layer. Run with
-// Debian's Python. Self-contained: nothing of the kiosk's own code is imported here.
+// bench: a fresh SQLite database per project (or the DATABASE_URL given in extraEnv, e.g.
+// from test/support/postgres.ts), an admin user, enrolled kiosks, daphne workers on free
+// ports, and redis-server for the multi-worker channel layer. Run with Debian's Python.
+// Self-contained: nothing of the kiosk's own code is imported here.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -70,7 +71,7 @@ export async function prepareDjango(extraEnv: NodeJS.ProcessEnv = {}): Promise<D
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     LANG: 'C.UTF-8',
-    DJANGO_DB_PATH: path.join(dir, 'db.sqlite3'),
+    DATABASE_URL: `sqlite:///${path.join(dir, 'db.sqlite3')}`,
     DJANGO_SECRET_KEY: randomBytes(32).toString('hex'),
     DJANGO_LOG_LEVEL: 'WARNING',
     ...extraEnv,

@@ -231,9 +231,10 @@ class KioskAdmin(admin.ModelAdmin):
             format_html(
                 "Token of kiosk “{}”. Copy it now: it is shown only this once. "
                 "In the kiosk's config, set upstream.ws.token and upstream.api.token to "
-                "<code>Token {}</code>",
+                "<code>Token {}</code>, and upstream.ws.url to <code>wss://{}/ws/kiosk/</code>",
                 kiosk.kiosk_id,
                 token,
+                request.get_host(),
             ),
             level=messages.WARNING,
         )

@@ -19,8 +19,9 @@ import time
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 
+import django
 from channels.db import DatabaseSyncToAsync
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, connections
 
 # A bound on one transaction's length; a wave larger than this is written in several.
 MAX_BATCH = 200
@@ -32,15 +33,40 @@ LOCKED_RETRIES = 8
 
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-fleet-db")
 
+# With CONN_HEALTH_CHECKS, Django 4.1 and later check a kept connection before reusing it;
+# 3.2 ignores the setting, so the thread checks it itself (a database restart would fail
+# the next call otherwise).
+_CHECK_CONNECTION_HERE = django.VERSION < (4, 1)
+
 
 def fleet_db(func):
     """``func`` as an awaitable run in the fleet's database thread (old connections closed around it)."""
     return DatabaseSyncToAsync(_retrying_when_locked(func), thread_sensitive=False, executor=_executor)
 
 
+def close_connections():
+    """Close the fleet thread's database connections (they persist with ``CONN_MAX_AGE``).
+
+    For the end of a test run: PostgreSQL refuses to drop a test database someone is connected to.
+    """
+    _executor.submit(connections.close_all).result()
+
+
+def _replace_broken_connection():
+    if (
+        connection.connection is not None
+        and connection.settings_dict.get("CONN_HEALTH_CHECKS")
+        and not connection.in_atomic_block
+        and not connection.is_usable()
+    ):
+        connection.close()
+
+
 def _retrying_when_locked(func):
     @functools.wraps(func)
     def call(*args, **kwargs):
+        if _CHECK_CONNECTION_HERE:
+            _replace_broken_connection()
         for attempt in range(LOCKED_RETRIES):
             try:
                 return func(*args, **kwargs)

@@ -4,6 +4,9 @@ HTTP goes to Django, with static files (the admin's CSS/JS) served directly so t
 works without collectstatic or DEBUG. WebSockets go to kiosk_fleet's routes. Kiosks send no
 Origin header, so Channels' AllowedHostsOriginValidator (which requires one) is not used;
 RefuseForeignBrowserOrigin only refuses sockets opened by web pages of other sites.
+
+A worker whose settings cannot work, or that cannot reach its database or Redis, exits at
+import with one line naming the variable to fix (example.environment, example.startup).
 """
 
 import os
@@ -15,8 +18,16 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "example.settings")
 
 from django.core.asgi import get_asgi_application  # noqa: E402
 
-# Set up Django (apps, models) before importing anything that uses models.
-django_application = get_asgi_application()
+from example.environment import SettingError  # noqa: E402
+
+try:
+    # Set up Django (apps, models) before importing anything that uses models.
+    django_application = get_asgi_application()
+    from example.startup import check_services
+
+    check_services(os.environ)
+except SettingError as exc:
+    raise SystemExit(f"example.asgi: {exc}") from None
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402

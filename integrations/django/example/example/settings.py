@@ -1,9 +1,22 @@
 """Settings of the kiosk-shell example project; everything that differs per site comes from the environment.
 
-DJANGO_SECRET_KEY      required in production (a development key is used, with a warning, if unset)
+DJANGO_ENV             "production" or "development"; unset: production exactly when
+                       DJANGO_BEHIND_TLS_PROXY is on and DJANGO_DEBUG off. Production refuses to
+                       start without DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS, or with DEBUG.
+DJANGO_SECRET_KEY      required in production (elsewhere a development key is used, with a warning)
 DJANGO_DEBUG           "1"/"true"/"yes"/"on" to enable debug; off by default
-DJANGO_ALLOWED_HOSTS   comma-separated; default "127.0.0.1,localhost"
-DJANGO_DB_PATH         SQLite file; default db.sqlite3 beside manage.py
+DJANGO_ALLOWED_HOSTS   comma-separated; default "127.0.0.1,localhost" (outside production)
+DJANGO_CSRF_TRUSTED_ORIGINS
+                       comma-separated origins, e.g. "https://kiosks.example.org"
+DJANGO_BEHIND_TLS_PROXY
+                       on: served over HTTPS by a proxy that sets X-Forwarded-Proto: trust that
+                       header, secure cookies, redirect to HTTPS, HSTS (DJANGO_HSTS_SECONDS,
+                       default one year; DJANGO_HSTS_INCLUDE_SUBDOMAINS, DJANGO_HSTS_PRELOAD, on;
+                       DJANGO_SSL_REDIRECT, on)
+DATABASE_URL           sqlite:///PATH (relative to this project) or postgres://USER:PASSWORD@HOST:PORT/NAME;
+                       default: SQLite in DJANGO_DB_PATH, or db.sqlite3 beside manage.py
+DJANGO_DB_PATH         the SQLite file when DATABASE_URL is unset (kept for existing installations)
+DJANGO_CONN_MAX_AGE    seconds a database connection is kept open (checked before reuse); default 60
 DJANGO_TIME_ZONE       default "UTC"
 DJANGO_LOG_LEVEL       level of the kiosk_fleet logger; default INFO
 KIOSK_REDIS_URL        e.g. redis://127.0.0.1:6379/0: use Redis as the channel layer, so several
@@ -13,6 +26,10 @@ KIOSK_FLEET_PRESENCE_TIMEOUT_SECONDS
                        a worker that stops or dies takes its kiosks offline within this; default 30
 KIOSK_FLEET_BACKLOG_STEP_SECONDS
                        how long an owed command waits for its answer before the next one goes; default 10
+
+A value that cannot work stops manage.py and daphne at start with a message naming the
+variable (example.environment.SettingError); daphne workers also stop at start when the
+database or Redis cannot be reached (example.startup).
 """
 
 import os
@@ -20,27 +37,40 @@ import tempfile
 import warnings
 from pathlib import Path
 
+from .environment import (
+    SettingError, csrf_trusted_origins, database_from_url, deployment, env_bool, env_int, env_list, redis_url,
+    sqlite_database,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+env = os.environ
 
+DEBUG, PRODUCTION = deployment(env)
 
-def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in ("1", "true", "yes", "on")
-
-
-def env_list(name, default):
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
-
-
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+SECRET_KEY = env.get("DJANGO_SECRET_KEY", "").strip()
 if not SECRET_KEY:
+    if PRODUCTION:
+        raise SettingError(
+            "DJANGO_SECRET_KEY is not set, and this is production (DJANGO_ENV=production or DJANGO_BEHIND_TLS_PROXY=1): "
+            "set it to a long random value, e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
     SECRET_KEY = "insecure-development-key-set-DJANGO_SECRET_KEY-in-production"
     warnings.warn("DJANGO_SECRET_KEY is not set: using an insecure development key.", RuntimeWarning)
 
-DEBUG = env_bool("DJANGO_DEBUG", False)
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+if PRODUCTION and not env_list(env, "DJANGO_ALLOWED_HOSTS", ""):
+    raise SettingError("DJANGO_ALLOWED_HOSTS is not set, and this is production: list the site's host names, comma-separated")
+ALLOWED_HOSTS = env_list(env, "DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = csrf_trusted_origins(env.get("DJANGO_CSRF_TRUSTED_ORIGINS", ""))
+
+if env_bool(env, "DJANGO_BEHIND_TLS_PROXY", False):
+    # A reverse proxy terminates TLS; it must set X-Forwarded-Proto (replacing any a client sent).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool(env, "DJANGO_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int(env, "DJANGO_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(env, "DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool(env, "DJANGO_HSTS_PRELOAD", True)
 
 INSTALLED_APPS = [
     "daphne",  # makes `manage.py runserver` serve ASGI (WebSockets) too
@@ -85,26 +115,28 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("DJANGO_DB_PATH") or str(BASE_DIR / "db.sqlite3"),
-        # Several workers write to one file: wait for the lock instead of failing at once.
-        "OPTIONS": {"timeout": 20},
-        # Keep connections open (the kiosk connections' database thread makes thousands of
-        # small calls; reopening the file and setting WAL for each one costs more than the call).
-        "CONN_MAX_AGE": 60,
-        # Tests use a file too (not SQLite's shared in-memory database, whose table locks do
-        # not wait): the kiosk connections run their queries in a thread of their own.
-        "TEST": {"NAME": os.path.join(tempfile.gettempdir(), "kiosk-fleet-test-%d.sqlite3" % os.getpid())},
-    }
-}
+if env.get("DATABASE_URL", "").strip():
+    database = database_from_url(env["DATABASE_URL"].strip(), BASE_DIR)
+else:
+    database = sqlite_database(env.get("DJANGO_DB_PATH") or str(BASE_DIR / "db.sqlite3"))
+# Keep connections open (the kiosk connections' database thread makes thousands of small
+# calls; opening a connection, or the SQLite file and setting WAL, costs more than the call),
+# and check one before reusing it (Django 4.1 and later; see example.apps for 3.2), so that a
+# database restart costs no failed request.
+database["CONN_MAX_AGE"] = env_int(env, "DJANGO_CONN_MAX_AGE", 60)
+database["CONN_HEALTH_CHECKS"] = True
+if database["ENGINE"] == "django.db.backends.sqlite3":
+    # Tests use a file too (not SQLite's shared in-memory database, whose table locks do
+    # not wait): the kiosk connections run their queries in a thread of their own.
+    database["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), "kiosk-fleet-test-%d.sqlite3" % os.getpid())}
+DATABASES = {"default": database}
 
-if os.environ.get("KIOSK_REDIS_URL"):
+redis_location = redis_url(env)
+if redis_location:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [os.environ["KIOSK_REDIS_URL"]]},
+            "CONFIG": {"hosts": [redis_location]},
         }
     }
 else:
@@ -113,8 +145,8 @@ else:
 # kiosk_fleet (the defaults, listed here to show they exist; see the app's conf.py)
 KIOSK_FLEET_RESET_EXPIRES_SECONDS = 600
 KIOSK_FLEET_COMMAND_EXPIRES_SECONDS = 900
-KIOSK_FLEET_PRESENCE_TIMEOUT_SECONDS = float(os.environ.get("KIOSK_FLEET_PRESENCE_TIMEOUT_SECONDS", "30"))
-KIOSK_FLEET_BACKLOG_STEP_SECONDS = float(os.environ.get("KIOSK_FLEET_BACKLOG_STEP_SECONDS", "10"))
+KIOSK_FLEET_PRESENCE_TIMEOUT_SECONDS = float(env.get("KIOSK_FLEET_PRESENCE_TIMEOUT_SECONDS", "30"))
+KIOSK_FLEET_BACKLOG_STEP_SECONDS = float(env.get("KIOSK_FLEET_BACKLOG_STEP_SECONDS", "10"))
 KIOSK_FLEET_STATUS_MIN_INTERVAL_SECONDS = 5
 KIOSK_FLEET_SCREENSHOT_MAX_BYTES = 262144
 
@@ -138,7 +170,7 @@ REST_FRAMEWORK = {
 }
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = os.environ.get("DJANGO_TIME_ZONE", "UTC")
+TIME_ZONE = env.get("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -155,7 +187,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
-        "kiosk_fleet": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"), "propagate": False},
+        "kiosk_fleet": {"handlers": ["console"], "level": env.get("DJANGO_LOG_LEVEL", "INFO"), "propagate": False},
         "django": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -14,3 +14,11 @@ class QuietTestRunner(DiscoverRunner):
         logging.getLogger("django.request").setLevel(logging.ERROR)
         logging.getLogger("django.security.csrf").setLevel(logging.ERROR)
         logging.getLogger("kiosk_fleet").setLevel(logging.WARNING)
+
+    def teardown_databases(self, old_config, **kwargs):
+        # The kiosk connections' own database thread keeps its connection open; PostgreSQL
+        # would refuse to drop the test database while it is.
+        from kiosk_fleet.dbthread import close_connections
+
+        close_connections()
+        super().teardown_databases(old_config, **kwargs)

@@ -457,6 +457,7 @@ class TokenAdminTests(TestCase):
             response = self.add_kiosk()
         token = self.token_in(response)
         self.assertIsNotNone(token, "token not shown after creation")
+        self.assertContains(response, "<code>wss://testserver/ws/kiosk/</code>")
         kiosk = Kiosk.objects.get(kiosk_id="lobby-1")
         self.assertEqual(kiosk.groups, "floor-2,lobby")
         self.assertEqual(kiosk.token_hash, hash_token(token))

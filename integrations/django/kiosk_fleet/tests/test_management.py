@@ -30,6 +30,8 @@ class EnrollTests(TestCase):
         token = lines[-1]
         self.assertRegex(token, r"\Akfk_[A-Za-z0-9_-]{43}\Z")  # recognisable in a leaked log
         self.assertGreater(len(lines), 1)  # the explanation comes first
+        self.assertIn('"url": "wss://HOST/ws/kiosk/"', out)  # behind TLS, as kiosks in the field are
+        self.assertIn('"url": "https://HOST/api/"', out)
         self.assertNotIn(token, "\n".join(lines[:-1]))  # and shows the token only once
         identity = presence.authenticate_token(token)
         self.assertEqual((identity.kiosk_id, identity.groups), ("cityhall-lobby-1", ("floor-2", "lobby")))

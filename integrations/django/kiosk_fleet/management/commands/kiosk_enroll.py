@@ -11,12 +11,13 @@ from kiosk_fleet.models import Kiosk
 from kiosk_fleet.names import NAME_HELP, is_valid_name, join_groups
 
 CONFIG_SNIPPET = """\
-Put it into the kiosk's config (replace HOST; the value is the word Token, a space, the token):
+Put it into the kiosk's config (replace HOST; the value is the word Token, a space, the token;
+ws:// and http:// only for a server without TLS, such as a test server):
   "kioskId": "{kiosk_id}",
   "groups": {groups_json},
   "upstream": {{
-    "ws":  {{ "url": "ws://HOST/ws/kiosk/", "tokenHeader": "Authorization", "token": "Token <TOKEN>" }},
-    "api": {{ "url": "http://HOST/api/",    "tokenHeader": "Authorization", "token": "Token <TOKEN>" }}
+    "ws":  {{ "url": "wss://HOST/ws/kiosk/", "tokenHeader": "Authorization", "token": "Token <TOKEN>" }},
+    "api": {{ "url": "https://HOST/api/",   "tokenHeader": "Authorization", "token": "Token <TOKEN>" }}
   }}
 The token (<TOKEN>) is on the last line. It is shown only this once: only its hash is stored."""
 
