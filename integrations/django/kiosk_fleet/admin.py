@@ -624,3 +624,7 @@ class CommandAdmin(admin.ModelAdmin):
             return HttpResponseNotAllowed(["GET"])
         command = self._command_or_404(request, object_id)
         return JsonResponse(self._progress(request, command, since=parse_iso(request.GET.get("since")))[0])
+
+
+# Announcements have an admin module of their own.
+from . import admin_announcements  # noqa: E402,F401
