@@ -76,6 +76,8 @@ class Kiosk(models.Model):
     renderer_state = models.CharField("renderer", max_length=32, blank=True, editable=False)
     uplink_state = models.CharField("uplink", max_length=32, blank=True, editable=False)
     display_state = models.CharField("display", max_length=16, blank=True, editable=False)
+    # kiosk.status "schedule": {"timezone", "nextDisplayOff", "nextDisplayOn", "nextRestart"}, checked.
+    schedule = models.JSONField(_("schedule"), null=True, blank=True, editable=False)
     uptime_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
     last_api_ok_at = models.CharField("last API success", max_length=64, blank=True, editable=False)
     last_status_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -124,7 +126,7 @@ class Kiosk(models.Model):
     # them alone, so an admin edit cannot overwrite a status report that changed after the
     # admin loaded the row.
     LIVE_FIELDS = frozenset({
-        "last_seen", "version", "renderer_state", "uplink_state", "display_state", "uptime_seconds",
+        "last_seen", "version", "renderer_state", "uplink_state", "display_state", "schedule", "uptime_seconds",
         "last_api_ok_at", "last_status_at", "last_ack_command", "last_ack_status", "last_ack_at",
         "latest_screenshot", "rejected_frames", "last_rejected_reason", "last_rejected_at",
     })
