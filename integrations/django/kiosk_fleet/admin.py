@@ -22,7 +22,9 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
 
+from . import health
 from .commands import delivery_counts, expire_due, is_settled, send_command, targeted_kiosks
 from .forms import CommandOptionsForm, SendCommandForm, known_groups
 from .models import Command, Delivery, Kiosk, Screenshot, live_connections
@@ -108,6 +110,21 @@ class GroupFilter(admin.SimpleListFilter):
         )
 
 
+class AttentionFilter(admin.SimpleListFilter):
+    title = _("needs attention")
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("needs attention")), ("no", _("fine (a display off on purpose is fine)")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(health.attention_q())
+        if self.value() == "no":
+            return queryset.exclude(health.attention_q())
+        return queryset
+
+
 class DisplayFilter(admin.SimpleListFilter):
     title = "display"
     parameter_name = "display"
@@ -146,10 +163,12 @@ COMMAND_ACTIONS = [
 @admin.register(Kiosk)
 class KioskAdmin(admin.ModelAdmin):
     list_display = (
-        "kiosk_id", "name", "groups", "online_column", "version", "display_column", "last_seen_column",
+        "kiosk_id", "name", "groups", "online_column", "attention_column", "version", "display_column", "last_seen_column",
         "thumbnail", "last_answer", "revoked",
     )
-    list_filter = (OnlineFilter, GroupFilter, ("version", admin.AllValuesFieldListFilter), DisplayFilter, "revoked")
+    list_filter = (
+        OnlineFilter, AttentionFilter, GroupFilter, ("version", admin.AllValuesFieldListFilter), DisplayFilter, "revoked",
+    )
     search_fields = ("kiosk_id", "name", "groups")
     actions = COMMAND_ACTIONS + ["rotate_token", "revoke_selected"]
     change_list_template = "admin/kiosk_fleet/kiosk/change_list.html"
@@ -188,7 +207,12 @@ class KioskAdmin(admin.ModelAdmin):
 
     @admin.display(description="display", ordering="display_state")
     def display_column(self, kiosk):
-        return kiosk.display_state or "-"
+        return health.display_text(kiosk)
+
+    @admin.display(description=_("needs attention"), boolean=True)
+    def attention_column(self, kiosk):
+        # A display off on purpose (scheduled or commanded) is not a failure.
+        return health.needs_attention(kiosk, kiosk.online)
 
     @admin.display(description="last seen", ordering="last_seen")
     def last_seen_column(self, kiosk):
@@ -459,6 +483,8 @@ class KioskAdmin(admin.ModelAdmin):
                 for d in recent
             ],
             "fleet_screenshots": screenshots,
+            "fleet_display": health.display_text(kiosk, now),
+            "fleet_schedule": health.schedule_rows(kiosk, now),
         }
 
     def screenshot_view(self, request, pk):
@@ -625,3 +651,7 @@ class CommandAdmin(admin.ModelAdmin):
             return HttpResponseNotAllowed(["GET"])
         command = self._command_or_404(request, object_id)
         return JsonResponse(self._progress(request, command, since=parse_iso(request.GET.get("since")))[0])
+
+
+# Announcements have an admin module of their own.
+from . import admin_announcements  # noqa: E402,F401

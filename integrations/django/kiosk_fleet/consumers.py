@@ -27,7 +27,7 @@ from collections import deque
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from . import commands, conf, layer, presence, protocol
+from . import announcements, commands, conf, layer, presence, protocol
 from .dbthread import batcher, fleet_db
 from .names import is_valid_name
 from .tokens import token_from_authorization
@@ -105,6 +105,7 @@ class KioskConsumer(AsyncWebsocketConsumer):
                 self._presence.remove(self.connection_id)
             if getattr(self, "_tick", None) is not None:
                 self._tick.cancel()
+            self._cancel_announcement_timer()
 
     async def connect(self):
         self._closing = False
@@ -124,6 +125,8 @@ class KioskConsumer(AsyncWebsocketConsumer):
         self._rejected = 0
         self._last_rejected = ""
         self._last_flush = float("-inf")
+        self._announced = {}  # announcement wire id -> version written on this connection
+        self._announcement_timer = None
 
         token = self._token_from_headers()
         identity = None
@@ -162,6 +165,7 @@ class KioskConsumer(AsyncWebsocketConsumer):
         self._closing = True
         if self._tick is not None:
             self._tick.cancel()
+        self._cancel_announcement_timer()
         self._presence.remove(self.connection_id)
         # The database first: it is what the admin shows, and the layer may be the thing failing.
         rejected = (self._rejected, self._last_rejected) if self._rejected else None
@@ -235,6 +239,7 @@ class KioskConsumer(AsyncWebsocketConsumer):
             self._backlog = deque(owed)
             if self._awaiting is None:
                 await self._send_next_owed()
+        await self._sync_announcements(on_hello=True)
 
     async def _on_status(self, message):
         status = protocol.parse_status(message)
@@ -320,8 +325,51 @@ class KioskConsumer(AsyncWebsocketConsumer):
             self._closing = True
             await self.close(code=CLOSE_CREDENTIALS_CHANGED)
             return
+        regrouped = current.groups != self.identity.groups
         self.identity = current
         await self._set_groups(layer.channel_groups_for_kiosk(current.kiosk_id, current.groups))
+        if regrouped:
+            await self._sync_announcements()
+
+    async def fleet_announcements(self, event):
+        """Announcements changed (or one of this kiosk's ends now): bring the kiosk up to date."""
+        if self.identity is not None and not self._closing:
+            await self._sync_announcements()
+
+    async def _sync_announcements(self, on_hello=False):
+        """Write the announcements current for this kiosk that this connection has not written
+        in their latest version, and withdraw those it wrote that no longer apply."""
+        wanted = await self._guarded(
+            batcher(announcements.for_connections).submit((self.identity.kiosk_id, self.identity.groups, on_hello)),
+            "announcements",
+        )
+        if wanted is None or self._closing:
+            return
+        for wire_id in [wire_id for wire_id in self._announced if wire_id not in wanted.frames] + [
+            wire_id for wire_id in wanted.gone if wire_id not in self._announced
+        ]:
+            self._announced.pop(wire_id, None)
+            await self.send(text_data=announcements.withdrawn_frame(wire_id))
+        for wire_id, (version, text) in wanted.frames.items():
+            if self._announced.get(wire_id) != version:
+                await self.send(text_data=text)
+                self._announced[wire_id] = version
+        self._cancel_announcement_timer()
+        if wanted.next_change is not None:
+            self._announcement_timer = asyncio.get_running_loop().create_task(
+                self._announcement_tick(min(wanted.next_change, 86400.0) + 0.5)
+            )
+
+    async def _announcement_tick(self, delay):
+        await asyncio.sleep(delay)
+        # Through the layer, so that the consumer handles it in turn with everything else.
+        await self.channel_layer.send(self.channel_name, {"type": layer.ANNOUNCEMENTS_EVENT})
+
+    def _cancel_announcement_timer(self):
+        timer = getattr(self, "_announcement_timer", None)
+        if timer is not None:
+            timer.cancel()
+            self._announcement_timer = None
 
     async def _send_next_owed(self):
         self._awaiting = None

@@ -25,6 +25,7 @@ FLEET_GROUP = "kiosk-fleet.all"
 COMMAND_EVENT = "fleet.command"  # {"id"}: a command was created; targeted connections fetch their frame
 REFRESH_EVENT = "fleet.refresh"  # the kiosk was edited: re-read it
 BACKLOG_EVENT = "fleet.backlog"  # {"id"}: a connection's own timer: the owed frame "id" got no answer in time
+ANNOUNCEMENTS_EVENT = "fleet.announcements"  # announcements changed: each connection brings its kiosk up to date
 
 
 def group_for_kiosk(kiosk_id):
@@ -67,6 +68,13 @@ async def apublish_command(command):
 def publish_refresh(kiosk_id):
     """Tell a kiosk's live connections to re-read it (groups changed, revoked, token rotated)."""
     _group_send_all([group_for_kiosk(kiosk_id)], {"type": REFRESH_EVENT})
+
+
+def publish_announcements():
+    """Tell every connection that announcements changed. The event names none: each
+    connection reads what is current for its own kiosk, so a frame reaches only the kiosks
+    an announcement targets, by the groups in the database."""
+    _group_send_all([FLEET_GROUP], {"type": ANNOUNCEMENTS_EVENT})
 
 
 def _group_send_all(groups, event):

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import conf
 from .names import NAME_HELP, join_groups, split_groups, validate_group_list, validate_kiosk_id
@@ -75,6 +76,8 @@ class Kiosk(models.Model):
     renderer_state = models.CharField("renderer", max_length=32, blank=True, editable=False)
     uplink_state = models.CharField("uplink", max_length=32, blank=True, editable=False)
     display_state = models.CharField("display", max_length=16, blank=True, editable=False)
+    # kiosk.status "schedule": {"timezone", "nextDisplayOff", "nextDisplayOn", "nextRestart"}, checked.
+    schedule = models.JSONField(_("schedule"), null=True, blank=True, editable=False)
     uptime_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
     last_api_ok_at = models.CharField("last API success", max_length=64, blank=True, editable=False)
     last_status_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -123,7 +126,7 @@ class Kiosk(models.Model):
     # them alone, so an admin edit cannot overwrite a status report that changed after the
     # admin loaded the row.
     LIVE_FIELDS = frozenset({
-        "last_seen", "version", "renderer_state", "uplink_state", "display_state", "uptime_seconds",
+        "last_seen", "version", "renderer_state", "uplink_state", "display_state", "schedule", "uptime_seconds",
         "last_api_ok_at", "last_status_at", "last_ack_command", "last_ack_status", "last_ack_at",
         "latest_screenshot", "rejected_frames", "last_rejected_reason", "last_rejected_at",
     })
@@ -371,3 +374,125 @@ class Connection(models.Model):
 
     def __str__(self):
         return "%s on %s" % (self.kiosk_id, self.worker_id)
+
+
+class AnnouncementQuerySet(models.QuerySet):
+    def current(self, now=None):
+        """Not withdrawn and not ended: showing, or scheduled to show (the kiosk holds those
+        until their start)."""
+        now = now or timezone.now()
+        return self.filter(withdrawn_at__isnull=True).filter(models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=now))
+
+
+class Announcement(models.Model):
+    """A notice for the public on the kiosks' screens: a closed entrance, a fire drill.
+
+    Sent to the targeted kiosks' live connections as ``{"type": "announcement", ...}`` when
+    it is saved, to each kiosk on its hello, and listed in the content API's answer (see
+    ``announcements.py``). Withdrawn, never deleted: the record of what was shown stays.
+    """
+
+    INFO = "info"
+    URGENT = "urgent"
+    LEVEL_CHOICES = [
+        (INFO, _("info: visitors may close it")),
+        (URGENT, _("urgent: on every screen, visitors cannot close it")),
+    ]
+    TARGET_CHOICES = [(ALL, _("all kiosks")), (GROUPS, _("the kiosks in these groups")), (KIOSKS, _("these kiosks"))]
+    # (language code on the wire, field): English is required, the others fall back to it.
+    LANGUAGE_FIELDS = (("en", "text_en"), ("es", "text_es"), ("zh-Hant", "text_zh_hant"), ("fil", "text_fil"))
+    MAX_TEXT = 400  # what the kiosk shows at most
+
+    # Explicit columns, one per language the kiosk speaks: plain Django, side by side in the admin.
+    text_en = models.CharField(_("text (English)"), max_length=MAX_TEXT, help_text=_("Plain text, shown as it is."))
+    text_es = models.CharField(_("text (Español)"), max_length=MAX_TEXT, blank=True, default="")
+    text_zh_hant = models.CharField(_("text (中文)"), max_length=MAX_TEXT, blank=True, default="")
+    text_fil = models.CharField(_("text (Filipino)"), max_length=MAX_TEXT, blank=True, default="")
+    level = models.CharField(_("level"), max_length=8, choices=LEVEL_CHOICES, default=INFO)
+    target_kind = models.CharField(_("for"), max_length=8, choices=TARGET_CHOICES, default=ALL)
+    target_names = models.TextField(
+        _("groups or kiosk ids"), blank=True, help_text=_("Comma-separated; not used for all kiosks."),
+    )
+    starts_at = models.DateTimeField(_("starts"), null=True, blank=True, help_text=_("Blank: at once."))
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True, help_text=_("Blank: until withdrawn."))
+    # Text, not foreign keys, as for commands: deleting a user must not rewrite who published what.
+    created_by_username = models.CharField(_("published by"), max_length=150, blank=True, editable=False)
+    created_at = models.DateTimeField(_("published"), default=timezone.now, editable=False, db_index=True)
+    updated_at = models.DateTimeField(_("last changed"), default=timezone.now, editable=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
+    withdrawn_by_username = models.CharField(_("withdrawn by"), max_length=150, blank=True, editable=False)
+
+    objects = AnnouncementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        permissions = [("publish_announcement", _("Can publish and withdraw announcements on kiosks"))]
+
+    SCHEDULED = "scheduled"
+    SHOWING = "showing"
+    ENDED = "ended"
+    WITHDRAWN = "withdrawn"
+    STATE_LABELS = {SCHEDULED: _("scheduled"), SHOWING: _("showing"), ENDED: _("ended"), WITHDRAWN: _("withdrawn")}
+
+    def __str__(self):
+        text = self.text_en if len(self.text_en) <= 60 else self.text_en[:59] + "…"
+        return "%s: %s" % (self.wire_id, text)
+
+    @property
+    def wire_id(self):
+        return "a-%s" % self.pk
+
+    @property
+    def withdrawn(self):
+        return self.withdrawn_at is not None
+
+    @property
+    def target(self):
+        if self.target_kind == ALL:
+            return Target(ALL)
+        return Target(self.target_kind, tuple(name for name in self.target_names.split(",") if name))
+
+    def state(self, now=None):
+        now = now or timezone.now()
+        if self.withdrawn_at is not None:
+            return self.WITHDRAWN
+        if self.ends_at is not None and self.ends_at <= now:
+            return self.ENDED
+        if self.starts_at is not None and self.starts_at > now:
+            return self.SCHEDULED
+        return self.SHOWING
+
+    def texts(self):
+        """``{"en": ..., "es": ...}``: the languages that have a text."""
+        return {code: getattr(self, field).strip() for code, field in self.LANGUAGE_FIELDS if getattr(self, field).strip()}
+
+    def clean(self):
+        errors = {}
+        for _code, field in self.LANGUAGE_FIELDS:
+            setattr(self, field, " ".join((getattr(self, field) or "").split()))
+        if not self.text_en:
+            errors["text_en"] = _("An announcement needs its English text.")
+        if self.target_kind == ALL:
+            self.target_names = ""
+        else:
+            try:
+                names = split_groups(self.target_names)
+            except ValidationError as exc:
+                errors["target_names"] = exc.messages
+            else:
+                if names:
+                    self.target_names = ",".join(Target.of(self.target_kind, names).names)
+                else:
+                    errors["target_names"] = _("Name at least one group or kiosk id.")
+        if self.starts_at is not None and self.ends_at is not None and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("The end must be after the start.")
+        elif self.ends_at is not None and self._state.adding and self.ends_at <= timezone.now():
+            errors["ends_at"] = _("The end must be in the future.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.updated_at = timezone.now()
+        super().save(*args, **kwargs)

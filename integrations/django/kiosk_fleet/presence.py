@@ -149,6 +149,7 @@ STATUS_FIELDS = {
     "renderer": "renderer_state",
     "uplink": "uplink_state",
     "display": "display_state",
+    "schedule": "schedule",
     "uptimeSeconds": "uptime_seconds",
     "lastApiOkAt": "last_api_ok_at",
 }

@@ -13,7 +13,7 @@ from typing import Optional
 
 from . import jpeg
 from .names import is_valid_name
-from .wire import parse_iso
+from .wire import iso_z, parse_iso
 
 HELLO = "kiosk.hello"
 STATUS = "kiosk.status"
@@ -157,6 +157,9 @@ def parse_status(message):
             fields[key] = short_text(value, limit)
     if message.get("display") in DISPLAY_STATES:
         fields["display"] = message["display"]
+    schedule = parse_schedule(message.get("schedule"))
+    if schedule is not None:
+        fields["schedule"] = schedule
     uptime = message.get("uptimeSeconds")
     if is_number(uptime):
         fields["uptimeSeconds"] = int(min(max(uptime, 0), MAX_UPTIME))
@@ -166,6 +169,23 @@ def parse_status(message):
     elif isinstance(last_ok, str) or is_number(last_ok):
         fields["lastApiOkAt"] = short_text(last_ok, 64)
     return Status(kiosk=message.get("kiosk"), fields=fields)
+
+
+SCHEDULE_TIMES = ("nextDisplayOff", "nextDisplayOn", "nextRestart")
+
+
+def parse_schedule(value):
+    """The status's schedule summary, ``{"timezone", "nextDisplayOff", "nextDisplayOn",
+    "nextRestart"}``: the times as ISO 8601 in UTC or None, the zone as short text; None if
+    it is not an object. A time that is not ISO 8601 is dropped (None), not kept as text."""
+    if not isinstance(value, dict):
+        return None
+    zone = value.get("timezone")
+    schedule = {"timezone": short_text(zone, 64) if isinstance(zone, str) else None}
+    for key in SCHEDULE_TIMES:
+        at = parse_iso(value.get(key))
+        schedule[key] = iso_z(at) if at is not None else None
+    return schedule
 
 
 def parse_screenshot(message, max_data_bytes):

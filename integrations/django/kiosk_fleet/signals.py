@@ -32,3 +32,7 @@ def refresh_live_connections(sender, instance, created=False, **kwargs):
             logger.exception("could not notify connections of kiosk %s", instance.kiosk_id)
 
     transaction.on_commit(publish)
+
+
+# The announcements' own receiver (published on save) lives with them.
+from . import announcements  # noqa: E402,F401

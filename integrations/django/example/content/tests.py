@@ -19,6 +19,8 @@ EVENT_KEYS = {"id", "title", "starts_at", "ends_at", "location", "description", 
 OFFICE_KEYS = {"id", "name", "floor", "room", "hours", "opening_hours", "phone", "description", "services", "keywords", "url", "information_desk"}
 
 
+# The plain list: the example's settings add the announcements (tested below).
+@override_settings(KIOSK_CONTENT_ANNOUNCEMENTS=None)
 class ApiTests(TestCase):
     def setUp(self):
         Event.objects.all().delete()
@@ -78,6 +80,8 @@ class ApiTests(TestCase):
         self.assertEqual(self.get("/api/offices/").status_code, 401)
 
 
+# The plain list: the example's settings add the announcements (tested below).
+@override_settings(KIOSK_CONTENT_ANNOUNCEMENTS=None)
 class TranslationTests(TestCase):
     """Each text per language, served in the language asked for, English where a translation is blank."""
 
@@ -183,6 +187,7 @@ class AnnouncementsAlongWithEventsTests(TestCase):
     def get(self):
         return self.client.get("/api/events/?lang=es", HTTP_AUTHORIZATION="Token " + self.token)
 
+    @override_settings(KIOSK_CONTENT_ANNOUNCEMENTS=None)
     def test_plain_list_without_a_provider(self):
         self.assertIsInstance(self.get().json(), list)
 

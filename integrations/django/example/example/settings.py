@@ -150,6 +150,10 @@ KIOSK_FLEET_BACKLOG_STEP_SECONDS = float(env.get("KIOSK_FLEET_BACKLOG_STEP_SECON
 KIOSK_FLEET_STATUS_MIN_INTERVAL_SECONDS = 5
 KIOSK_FLEET_SCREENSHOT_MAX_BYTES = 262144
 
+# The events answer carries the asking kiosk's current announcements (the admin's
+# "Announcements"): {"events": [...], "announcements": [...]}.
+KIOSK_CONTENT_ANNOUNCEMENTS = "kiosk_fleet.announcements.for_request"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
