@@ -16,48 +16,16 @@ import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/cli.ts';
+import { DEPLOY_DIR, INSTALLED_DIR, parseEnvFile, serviceSettings, spawnUnitWorker, substitute, type UnitWorker } from '../support/deploy.ts';
 import { startRedis } from '../support/django.ts';
 import { freePort } from '../support/ports.ts';
 import { startPostgres, type Postgres } from '../support/postgres.ts';
 import { waitFor } from '../support/wait.ts';
 
-const DEPLOY = path.join(REPO_ROOT, 'integrations', 'django', 'deploy');
-/** What a deployment copies to /opt/kiosk-fleet: the app and the example project. */
-const INSTALLED = path.join(REPO_ROOT, 'integrations', 'django');
+const DEPLOY = DEPLOY_DIR;
+const INSTALLED = INSTALLED_DIR;
 const HOST = 'localhost';
 const run = promisify(execFile);
-
-/** `text` with `from` replaced by `to`, exactly `times` times (a drifted file fails here, not later). */
-function substitute(text: string, from: string, to: string, times: number): string {
-  const found = text.split(from).length - 1;
-  if (found !== times) throw new Error(`expected ${times} of ${JSON.stringify(from)}, found ${found}`);
-  return text.split(from).join(to);
-}
-
-/** KEY=value lines (systemd EnvironmentFile= and sh alike: no quotes, no spaces). */
-function parseEnvFile(text: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
-    const match = /^([A-Z_][A-Z0-9_]*)=(\S*)$/.exec(line);
-    if (match === null) throw new Error(`not KEY=value without quotes or spaces: ${line}`);
-    vars[match[1] ?? ''] = match[2] ?? '';
-  }
-  return vars;
-}
-
-/** The unit's [Service] settings, one value per key (Environment= lines merged). */
-function serviceSettings(unit: string): { execStart: string[]; workingDirectory: string; environment: Record<string, string> } {
-  const values = (key: string) => unit.split('\n').filter((l) => l.startsWith(`${key}=`)).map((l) => l.slice(key.length + 1));
-  const [execStart, ...more] = values('ExecStart');
-  if (execStart === undefined || more.length > 0 || /["'\\]/.test(execStart)) throw new Error('one ExecStart, without quoting, is expected');
-  const environment: Record<string, string> = {};
-  for (const assignment of values('Environment')) {
-    const [key = '', ...rest] = assignment.split('=');
-    environment[key] = rest.join('=');
-  }
-  return { execStart: execStart.split(/\s+/), workingDirectory: values('WorkingDirectory')[0] ?? '', environment };
-}
 
 /** `systemd-analyze verify` of system units in a scratch folder: exit 0 and nothing said about them. */
 function verifyUnits(files: Record<string, string>, verifyAs: string[]): { ok: boolean; output: string } {
@@ -126,6 +94,7 @@ describe('the reference deployment: nginx with TLS, two workers, Redis, PostgreS
   const targetText = readFileSync(path.join(DEPLOY, 'kiosk-fleet.target'), 'utf8');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kiosk-deploy-'));
   const children: ChildProcess[] = [];
+  const workers: UnitWorker[] = [];
   const outputs: Record<string, () => string> = {};
   let pg: Postgres | undefined;
   let redis: { url: string; stop(): Promise<void> } | undefined;
@@ -187,11 +156,9 @@ describe('the reference deployment: nginx with TLS, two workers, Redis, PostgreS
 
     // The workers: the unit's ExecStart and WorkingDirectory, %i being the port.
     for (const port of workerPorts) {
-      const [program = '', ...args] = service.execStart.map((word) => word.replaceAll('%i', String(port)));
-      const cwd = substitute(service.workingDirectory, '/opt/kiosk-fleet', INSTALLED, 1);
-      const worker = spawn(program, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      children.push(worker);
-      outputs[`worker ${port}`] = collect(worker);
+      const worker = spawnUnitWorker(port, env, service);
+      workers.push(worker);
+      outputs[`worker ${port}`] = () => worker.output();
     }
 
     // The site file, rendered: this test's name, ports, certificate, log files and workers.
@@ -230,8 +197,8 @@ describe('the reference deployment: nginx with TLS, two workers, Redis, PostgreS
 
     await waitFor(
       async () => {
-        for (const [name, child] of Object.entries({ nginx, ...Object.fromEntries(children.map((c, i) => [i, c])) })) {
-          if (child !== undefined && child.exitCode !== null) throw new Error(`${name} exited: ${Object.values(outputs).map((o) => o()).join('\n')}`);
+        for (const child of [...children, ...workers.map((w) => w.child)]) {
+          if (child.exitCode !== null) throw new Error(`a process exited: ${Object.values(outputs).map((o) => o()).join('\n')}`);
         }
         // Each worker answers (a redirect to HTTPS or a refusal of the Host: not proxied), then nginx.
         const direct = await Promise.all(workerPorts.map((port) => httpRequest(port, '/admin/login/', {}).catch(() => undefined)));
@@ -301,7 +268,7 @@ describe('the reference deployment: nginx with TLS, two workers, Redis, PostgreS
     await browser?.close();
     await Promise.all([kiosk, untrusting].map((c) => stop(c)));
     await stop(nginx, 'SIGQUIT');
-    await Promise.all(children.map((c) => stop(c)));
+    await Promise.all([...children.map((c) => stop(c)), ...workers.map((w) => w.stop())]);
     await redis?.stop();
     await pg?.stop();
   });
