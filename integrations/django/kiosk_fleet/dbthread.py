@@ -19,6 +19,7 @@ import time
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 
+import django
 from channels.db import DatabaseSyncToAsync
 from django.db import OperationalError, connection, connections
 
@@ -31,6 +32,11 @@ MAX_BATCH = 200
 LOCKED_RETRIES = 8
 
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-fleet-db")
+
+# With CONN_HEALTH_CHECKS, Django 4.1 and later check a kept connection before reusing it;
+# 3.2 ignores the setting, so the thread checks it itself (a database restart would fail
+# the next call otherwise).
+_CHECK_CONNECTION_HERE = django.VERSION < (4, 1)
 
 
 def fleet_db(func):
@@ -46,9 +52,21 @@ def close_connections():
     _executor.submit(connections.close_all).result()
 
 
+def _replace_broken_connection():
+    if (
+        connection.connection is not None
+        and connection.settings_dict.get("CONN_HEALTH_CHECKS")
+        and not connection.in_atomic_block
+        and not connection.is_usable()
+    ):
+        connection.close()
+
+
 def _retrying_when_locked(func):
     @functools.wraps(func)
     def call(*args, **kwargs):
+        if _CHECK_CONNECTION_HERE:
+            _replace_broken_connection()
         for attempt in range(LOCKED_RETRIES):
             try:
                 return func(*args, **kwargs)

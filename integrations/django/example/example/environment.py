@@ -166,23 +166,6 @@ def csrf_trusted_origins(value, name="DJANGO_CSRF_TRUSTED_ORIGINS", django_versi
     return origins
 
 
-def tls_proxy_settings(env):
-    """Settings for a site served over HTTPS by a reverse proxy that terminates TLS.
-
-    The proxy must set ``X-Forwarded-Proto: https`` (and drop any such header from clients).
-    """
-    hsts = env_int(env, "DJANGO_HSTS_SECONDS", 31536000)
-    return {
-        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
-        "SECURE_SSL_REDIRECT": env_bool(env, "DJANGO_SSL_REDIRECT", True),
-        "SESSION_COOKIE_SECURE": True,
-        "CSRF_COOKIE_SECURE": True,
-        "SECURE_HSTS_SECONDS": hsts,
-        "SECURE_HSTS_INCLUDE_SUBDOMAINS": env_bool(env, "DJANGO_HSTS_INCLUDE_SUBDOMAINS", True),
-        "SECURE_HSTS_PRELOAD": env_bool(env, "DJANGO_HSTS_PRELOAD", True),
-    }
-
-
 def deployment(env):
     """``(debug, production)``. Production is ``DJANGO_ENV=production``, or, when DJANGO_ENV is
     unset, DJANGO_BEHIND_TLS_PROXY=1 with DJANGO_DEBUG off. Production never runs with DEBUG."""

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from .environment import (
     SettingError, csrf_trusted_origins, database_from_url, deployment, env_bool, env_int, env_list, redis_url,
-    sqlite_database, tls_proxy_settings,
+    sqlite_database,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -63,7 +63,14 @@ ALLOWED_HOSTS = env_list(env, "DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = csrf_trusted_origins(env.get("DJANGO_CSRF_TRUSTED_ORIGINS", ""))
 
 if env_bool(env, "DJANGO_BEHIND_TLS_PROXY", False):
-    globals().update(tls_proxy_settings(env))
+    # A reverse proxy terminates TLS; it must set X-Forwarded-Proto (replacing any a client sent).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool(env, "DJANGO_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int(env, "DJANGO_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(env, "DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool(env, "DJANGO_HSTS_PRELOAD", True)
 
 INSTALLED_APPS = [
     "daphne",  # makes `manage.py runserver` serve ASGI (WebSockets) too
@@ -124,12 +131,12 @@ if database["ENGINE"] == "django.db.backends.sqlite3":
     database["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), "kiosk-fleet-test-%d.sqlite3" % os.getpid())}
 DATABASES = {"default": database}
 
-redis = redis_url(env)
-if redis:
+redis_location = redis_url(env)
+if redis_location:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis]},
+            "CONFIG": {"hosts": [redis_location]},
         }
     }
 else:

@@ -12,13 +12,14 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import django
 from django.contrib.auth import get_user_model
 from django.test import Client, SimpleTestCase, TestCase, override_settings
 
-from example.environment import SettingError, csrf_trusted_origins, database_from_url
+from example.environment import SettingError, csrf_trusted_origins, database_from_url, deployment, env_bool, redis_url
 
 PROJECT = Path(__file__).resolve().parent.parent
 PASSWORD = "pw-" + secrets.token_hex(8)
@@ -103,6 +104,37 @@ class TrustedOriginTests(SimpleTestCase):
                 csrf_trusted_origins(value)
 
 
+class DeploymentTests(SimpleTestCase):
+    def test_what_production_means(self):
+        for env, expected in [
+            ({}, (False, False)),
+            ({"DJANGO_BEHIND_TLS_PROXY": "1"}, (False, True)),
+            ({"DJANGO_BEHIND_TLS_PROXY": "1", "DJANGO_DEBUG": "1"}, (True, False)),  # debugging behind a proxy
+            ({"DJANGO_ENV": "production"}, (False, True)),
+            ({"DJANGO_ENV": "development", "DJANGO_BEHIND_TLS_PROXY": "yes"}, (False, False)),
+        ]:
+            with self.subTest(env=env):
+                self.assertEqual(deployment(env), expected)
+
+    def test_contradictions_and_typos_are_refused_by_name(self):
+        for env, name in [
+            ({"DJANGO_ENV": "production", "DJANGO_DEBUG": "on"}, "DJANGO_DEBUG"),
+            ({"DJANGO_ENV": "staging"}, "DJANGO_ENV"),
+            ({"DJANGO_BEHIND_TLS_PROXY": "ture"}, "DJANGO_BEHIND_TLS_PROXY"),
+        ]:
+            with self.subTest(env=env), self.assertRaisesRegex(SettingError, "^" + name):
+                deployment(env)
+        self.assertFalse(env_bool({"DJANGO_DEBUG": ""}, "DJANGO_DEBUG"))
+
+    def test_redis_url(self):
+        self.assertEqual(redis_url({"KIOSK_REDIS_URL": " redis://127.0.0.1:6379/0 "}), "redis://127.0.0.1:6379/0")
+        self.assertIsNone(redis_url({}))
+        for value in ["127.0.0.1:6379", "http://127.0.0.1:6379", "redis://:hunter2@127.0.0.1:63x9/0"]:
+            with self.subTest(value=value), self.assertRaisesRegex(SettingError, "^KIOSK_REDIS_URL is malformed") as caught:
+                redis_url({"KIOSK_REDIS_URL": value})
+            self.assertNotIn("hunter2", str(caught.exception))
+
+
 class StartTests(SimpleTestCase):
     """The environment as manage.py and daphne see it."""
 
@@ -149,11 +181,14 @@ class StartTests(SimpleTestCase):
         self.assertNotEqual(plain.returncode, 0)
         self.assertIn("security.W004", plain.stderr)  # no HSTS
 
-    def test_a_worker_that_cannot_reach_postgres_or_redis_exits_naming_the_variable(self):
+    def test_a_worker_that_cannot_reach_postgres_or_redis_or_is_misconfigured_exits_naming_the_variable(self):
         database = f"postgres://fleet:hunter2@127.0.0.1:{closed_port()}/kiosk"
+        sqlite = tempfile.TemporaryDirectory()
+        self.addCleanup(sqlite.cleanup)
         for env, variable in [
             ({"DATABASE_URL": database}, "DATABASE_URL: cannot reach the database"),
-            ({"DATABASE_URL": "sqlite:////tmp/kiosk-start-test.sqlite3", "KIOSK_REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0"}, "KIOSK_REDIS_URL: cannot reach Redis"),
+            ({"DATABASE_URL": database.replace("/kiosk", "/kiosk/x")}, "DATABASE_URL is malformed"),
+            ({"DATABASE_URL": f"sqlite:///{sqlite.name}/db.sqlite3", "KIOSK_REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0"}, "KIOSK_REDIS_URL: cannot reach Redis"),
         ]:
             with self.subTest(variable=variable):
                 daphne = run(["daphne", "-b", "127.0.0.1", "-p", "0", "example.asgi:application"], {"DJANGO_SECRET_KEY": "x", **env}, timeout=30, module=True)
