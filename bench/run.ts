@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick] [suite ...]`: runs the measurements, prints a Markdown table,
 // writes bench/results/<ISO date>.json and, after a complete run, the README's table.
 //   --quick      every suite, shorter (under three minutes in all);
-//   suite names  only those (relay reset commands startup footprint herd soak kiosk-soak fuzz hardening django);
+//   suite names  only those (relay reset commands startup footprint herd soak kiosk-soak fuzz hardening django django-restart);
 //   --readme     update the README even after a quick or partial run.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { BENCH_DIR, REPO_ROOT } from './lib/proc.ts';
 import { markdownTable, missedNotes, type BenchContext, type Suite, type SuiteResult } from './lib/report.ts';
 import { updateReadme, type BenchRun } from './readme.ts';
 import { commandsSuite } from './suites/commands.ts';
+import { djangoRestartSuite } from './suites/django-restart.ts';
 import { djangoSuite } from './suites/django.ts';
 import { footprintSuite } from './suites/footprint.ts';
 import { fuzzSuite } from './suites/fuzz.ts';
@@ -23,7 +24,7 @@ import { resetSuite } from './suites/reset.ts';
 import { soakSuite } from './suites/soak.ts';
 import { startupSuite } from './suites/startup.ts';
 
-const SUITES: readonly Suite[] = [relaySuite, resetSuite, commandsSuite, startupSuite, footprintSuite, herdSuite, soakSuite, kioskSoakSuite, fuzzSuite, hardeningSuite, djangoSuite];
+const SUITES: readonly Suite[] = [relaySuite, resetSuite, commandsSuite, startupSuite, footprintSuite, herdSuite, soakSuite, kioskSoakSuite, fuzzSuite, hardeningSuite, djangoSuite, djangoRestartSuite];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; readme: boolean; selected: Suite[] } {
   const quick = argv.includes('--quick');

@@ -7,7 +7,8 @@
 #     is off), and with --test also xvfb (x11-utils to read window sizes, xdotool for real
 #     input, imagemagick to grab the screen), the Django/Channels stack, redis-server,
 #     PostgreSQL with psycopg2 (the Django suite runs on SQLite and on a throwaway PostgreSQL
-#     cluster: scripts/test-django.ts) and the validators the tests use;
+#     cluster: scripts/test-django.ts), nginx and openssl (the reference deployment's test runs
+#     its own nginx on free ports with a certificate it makes) and the validators the tests use;
 #   - the project's npm dependencies (npm ci).
 # Idempotent; run it as root or as a user with sudo. Then use scripts/npm (Node on PATH).
 set -euo pipefail
@@ -25,7 +26,7 @@ done
 packages=(chromium fonts-noto-cjk x11-xserver-utils)
 if $want_tests; then
   packages+=(xvfb xauth x11-utils xdotool imagemagick python3-django python3-django-channels python3-daphne python3-djangorestframework
-    python3-channels-redis redis-server postgresql python3-psycopg2 desktop-file-utils systemd)
+    python3-channels-redis redis-server postgresql python3-psycopg2 nginx openssl desktop-file-utils systemd)
 fi
 missing=()
 for pkg in "${packages[@]}"; do

@@ -20,7 +20,7 @@ import { percentile } from '../lib/stats.ts';
 const PROBES = 90;
 const ROUNDS = 3;
 
-async function logIn(page: Page, daphne: Daphne): Promise<void> {
+export async function logIn(page: Page, daphne: Pick<Daphne, 'url'>): Promise<void> {
   await page.goto(`${daphne.url}/admin/login/?next=/admin/kiosk_fleet/kiosk/`);
   await page.fill('#id_username', ADMIN.username);
   await page.fill('#id_password', ADMIN.password);
@@ -28,7 +28,7 @@ async function logIn(page: Page, daphne: Daphne): Promise<void> {
 }
 
 /** Each delivery of a command: its state and when it was answered (epoch ms, NaN if not). */
-async function deliveries(project: DjangoProject, id: string): Promise<{ kiosk: string; state: string; at: number }[]> {
+export async function deliveries(project: DjangoProject, id: string): Promise<{ kiosk: string; state: string; at: number }[]> {
   const out = await project.manage(
     'shell',
     '-c',
@@ -45,7 +45,7 @@ async function deliveries(project: DjangoProject, id: string): Promise<{ kiosk: 
 }
 
 /** Confirms the page's command and returns the click time and the command id. */
-async function confirm(page: Page, button: RegExp): Promise<{ clickedAt: number; id: string }> {
+export async function confirm(page: Page, button: RegExp): Promise<{ clickedAt: number; id: string }> {
   const yes = page.getByRole('button', { name: button });
   await yes.waitFor();
   const clickedAt = epochMs();
@@ -53,7 +53,7 @@ async function confirm(page: Page, button: RegExp): Promise<{ clickedAt: number;
   return { clickedAt, id: /command\/([^/]+)\/change/.exec(page.url())?.[1] ?? '' };
 }
 
-async function untilFinal(page: Page, timeoutMs: number): Promise<number | null> {
+export async function untilFinal(page: Page, timeoutMs: number): Promise<number | null> {
   try {
     await page.waitForFunction(() => document.getElementById('content-main')?.getAttribute('data-settled') === 'true', undefined, { timeout: timeoutMs, polling: 100 });
     return epochMs();

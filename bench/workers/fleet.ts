@@ -38,6 +38,8 @@ serveIpc({
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   },
+  /** The ids of the kiosks whose WebSocket is open now, and how many handshakes they made in all. */
+  openIds: () => ({ open: (fleet?.open ?? []).map((k) => k.id), connections: (fleet?.kiosks ?? []).reduce((n, k) => n + k.connections, 0) }),
   behave: (args: { neverIdle?: boolean }) => {
     for (const kiosk of fleet?.kiosks ?? []) kiosk.behave({ neverIdle: args.neverIdle ?? false });
     return true;

@@ -65,6 +65,11 @@ export interface SimKioskOptions {
   version?: string;
   /** Before reconnecting after a close (ms); the default is 100. */
   reconnectDelayMs?: number;
+  /**
+   * Reconnect as the kiosk does instead (server/backoff.ts, its defaults 4000/8000): full
+   * jitter, each delay uniform in [0, min(capMs, baseMs * 2^failures)), reset by an open.
+   */
+  reconnectBackoff?: { baseMs: number; capMs: number };
   /** Answers a command after this long (ms); 0 answers at once. */
   answerDelayMs?: number;
   /** Commands with `when: "idle"` are accepted (waitingFor idle) and then never run. */
@@ -88,6 +93,7 @@ export class SimKiosk {
   lastCloseAt = 0;
   private ws: WebSocket | undefined;
   private urlIndex = 0;
+  private failures = 0;
   private stopped = false;
   private held = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -174,6 +180,7 @@ export class SimKiosk {
     this.ws = ws;
     ws.on('open', () => {
       this.opens += 1;
+      this.failures = 0;
       this.lastOpenAt = Date.now();
       this.send({ type: 'kiosk.hello', kiosk: this.id, groups: this.opts.groups ?? [], version: this.opts.version ?? 'sim-1.0.0' });
       if (this.opts.statusEveryMs) {
@@ -202,8 +209,16 @@ export class SimKiosk {
       clearInterval(this.statusTimer);
       if (this.stopped) return;
       this.urlIndex += 1;
-      this.reconnectTimer = setTimeout(() => this.connect(), this.opts.reconnectDelayMs ?? 100);
+      this.reconnectTimer = setTimeout(() => this.connect(), this.reconnectDelay());
     });
+  }
+
+  private reconnectDelay(): number {
+    const backoff = this.opts.reconnectBackoff;
+    if (backoff === undefined) return this.opts.reconnectDelayMs ?? 100;
+    const ceiling = Math.min(backoff.capMs, backoff.baseMs * 2 ** Math.min(this.failures, 30));
+    this.failures += 1;
+    return Math.floor(Math.random() * ceiling);
   }
 
   private targeted(target: Target | undefined): boolean {
