@@ -16,6 +16,8 @@ import { waitFor } from './wait.ts';
 
 export const PYTHON = '/usr/bin/python3';
 export const DJANGO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'integrations', 'django', 'example');
+/** The folder holding kiosk_fleet (what `pip install` installs). */
+export const FLEET_DIR = path.dirname(DJANGO_DIR);
 export const ADMIN = { username: 'admin', password: `pw-${randomBytes(8).toString('hex')}` };
 
 export interface EnrolledKiosk {
@@ -127,9 +129,12 @@ export async function prepareDjango(extraEnv: NodeJS.ProcessEnv = {}): Promise<D
 
 async function startDaphne(env: NodeJS.ProcessEnv): Promise<Daphne> {
   const port = await freePort();
-  const child: ChildProcess = spawn(PYTHON, ['-m', 'daphne', '-b', '127.0.0.1', '-p', String(port), 'example.asgi:application'], {
+  // daphne as the README says to deploy it: through kiosk_fleet.serve, which gives it the
+  // WebSocket frame limit that daphne's own command line cannot set.
+  const pythonPath = [FLEET_DIR, env.PYTHONPATH].filter(Boolean).join(path.delimiter);
+  const child: ChildProcess = spawn(PYTHON, ['-m', 'kiosk_fleet.serve', '-b', '127.0.0.1', '-p', String(port), 'example.asgi:application'], {
     cwd: DJANGO_DIR,
-    env,
+    env: { ...env, PYTHONPATH: pythonPath },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

@@ -25,6 +25,22 @@ DEFAULTS = {
     "KIOSK_FLEET_SCREENSHOT_MAX_BYTES": 262144,
     # Screenshots kept per kiosk; older ones are deleted when a new one arrives.
     "KIOSK_FLEET_SCREENSHOTS_PER_KIOSK": 10,
+    # The WebSocket frame and message limit that ``python -m kiosk_fleet.serve`` gives daphne,
+    # enforced as the bytes arrive. None: the largest frame the consumer reads at all (a
+    # screenshot frame). It applies to every WebSocket route of the site.
+    "KIOSK_FLEET_SERVER_MAX_MESSAGE_BYTES": None,
+    # Live connections per kiosk token, counted across all workers. One is normal; the rest
+    # is room for a kiosk that reconnects while its old socket is still half-open (daphne
+    # drops it after --ping-interval + --ping-timeout, 50 s by default). More are refused
+    # (accepted, then closed with 4029).
+    "KIOSK_FLEET_MAX_CONNECTIONS_PER_KIOSK": 3,
+    # Refused handshakes (no, unknown or revoked token, over the cap) per client address
+    # that may cost a database lookup, per minute (also the burst); the worker as a whole
+    # allows ten times that. Beyond it, a handshake whose token has not connected to this
+    # worker before is refused without a query.
+    "KIOSK_FLEET_REFUSED_HANDSHAKES_PER_MINUTE": 10,
+    # Refused handshakes are logged once per this many seconds, with counts.
+    "KIOSK_FLEET_REFUSAL_LOG_INTERVAL_SECONDS": 60,
 }
 
 # Before commands, offline kiosks got a reset within this many seconds; still honoured as
@@ -81,3 +97,22 @@ def screenshot_frame_bytes():
 
 def screenshots_per_kiosk():
     return max(1, int(get("KIOSK_FLEET_SCREENSHOTS_PER_KIOSK")))
+
+
+def server_max_message_bytes():
+    value = get("KIOSK_FLEET_SERVER_MAX_MESSAGE_BYTES")
+    if value is None:
+        return max(max_frame_bytes(), screenshot_frame_bytes())
+    return int(value)
+
+
+def max_connections_per_kiosk():
+    return max(1, int(get("KIOSK_FLEET_MAX_CONNECTIONS_PER_KIOSK")))
+
+
+def refused_handshakes_per_minute():
+    return max(1.0, float(get("KIOSK_FLEET_REFUSED_HANDSHAKES_PER_MINUTE")))
+
+
+def refusal_log_interval_seconds():
+    return max(0.0, float(get("KIOSK_FLEET_REFUSAL_LOG_INTERVAL_SECONDS")))

@@ -27,34 +27,18 @@ from collections import deque
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from . import announcements, commands, conf, layer, presence, protocol
+from . import announcements, commands, conf, layer, limits, presence, protocol
 from .dbthread import batcher, fleet_db
+from .limits import TokenBucket
 from .names import is_valid_name
-from .tokens import token_from_authorization
+from .tokens import hash_token, token_from_authorization
 
 logger = logging.getLogger(__name__)
 
 CLOSE_WRONG_KIOSK = 4003  # hello names another kiosk than the token's
 CLOSE_CREDENTIALS_CHANGED = 4001  # revoked, deleted or token rotated while connected
-
-
-class TokenBucket:
-    """Allows ``burst`` events at once and ``rate`` per second after that."""
-
-    def __init__(self, rate, burst):
-        self.rate = rate
-        self.burst = burst
-        self.tokens = float(burst)
-        self.stamp = time.monotonic()
-
-    def take(self):
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
+CLOSE_TOO_MANY_CONNECTIONS = 4029  # the kiosk has KIOSK_FLEET_MAX_CONNECTIONS_PER_KIOSK live connections already
+REASON_TOO_MANY = "too many connections for this kiosk"
 
 
 class RecentIds:
@@ -128,24 +112,8 @@ class KioskConsumer(AsyncWebsocketConsumer):
         self._announced = {}  # announcement wire id -> version written on this connection
         self._announcement_timer = None
 
-        token = self._token_from_headers()
-        identity = None
-        why = "no 'Authorization: Token ...' header" if token is None else "unknown or revoked token"
-        if token is not None:
-            try:
-                self._presence = presence.worker()
-                await self._presence.start()
-                self.connection_id = uuid.uuid4().hex
-                identity = await fleet_db(presence.open_connection)(
-                    token, self._presence, self.connection_id, self.channel_name, self._client_host(),
-                )
-            except Exception:
-                logger.exception("kiosk connection from %s: database error", self._client_host())
-                identity, why = None, "database error (the kiosk retries)"
+        identity = await self._authenticate()
         if identity is None:
-            # Closing before accept makes the server refuse the handshake (HTTP 403).
-            logger.warning("kiosk connection from %s refused: %s", self._client_host(), why)
-            await self.close()
             return
         try:
             await self._set_groups(layer.channel_groups_for_kiosk(identity.kiosk_id, identity.groups))
@@ -158,6 +126,57 @@ class KioskConsumer(AsyncWebsocketConsumer):
         self.identity = identity
         await self.accept()
         logger.info("kiosk %s connected from %s", identity.kiosk_id, self._client_host())
+
+    async def _authenticate(self):
+        """The kiosk's identity with its connection recorded, or None: the handshake was
+        refused (closed before accept: HTTP 403; over the cap: accepted, then closed 4029).
+
+        Guards, in order: an ``Authorization: Token`` header (no query without one); a ticket
+        from the handshake guard (no query without one, see ``limits``); the token's lookup;
+        the kiosk's connection cap (counted across workers in the same transaction that
+        records the connection).
+        """
+        guard = limits.guard()
+        address = self._client_host()
+        token = self._token_from_headers()
+        if token is None:
+            return await self._refuse(guard, limits.NO_TOKEN, address)
+        token_hash = hash_token(token)
+        ticket = guard.ticket(address, token_hash)
+        if ticket is None:
+            return await self._refuse(guard, limits.THROTTLED, address)
+        try:
+            self._presence = presence.worker()
+            await self._presence.start()
+            self.connection_id = uuid.uuid4().hex
+            result = await fleet_db(presence.open_connection)(
+                token, self._presence, self.connection_id, self.channel_name, address,
+            )
+        except Exception:
+            guard.give_back(ticket)  # not the client's doing
+            logger.exception("kiosk connection from %s: database error", address)
+            return await self._refuse(guard, limits.DATABASE_ERROR, address)
+        del token
+        if result is None:
+            guard.forget_token(token_hash)
+            return await self._refuse(guard, limits.BAD_TOKEN, address)
+        if isinstance(result, presence.OverCap):
+            guard.authenticated(ticket, token_hash, admitted=False)
+            return await self._refuse(guard, limits.OVER_CAP, address, result.identity.kiosk_id)
+        guard.authenticated(ticket, token_hash, admitted=True)
+        return result
+
+    async def _refuse(self, guard, kind, address, kiosk_id=None):
+        guard.log.refused(kind, address, kiosk_id)
+        if kind == limits.OVER_CAP:
+            # Accepted so that the close can say why (a refused handshake is a bare 403).
+            # Daphne 4.0 sends the code only; uvicorn sends the reason too.
+            await self.accept()
+            await self.base_send({"type": "websocket.close", "code": CLOSE_TOO_MANY_CONNECTIONS, "reason": REASON_TOO_MANY})
+        else:
+            # Closing before accept makes the server refuse the handshake (HTTP 403).
+            await self.close()
+        return None
 
     async def disconnect(self, code):
         if self.identity is None:

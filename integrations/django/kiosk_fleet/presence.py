@@ -32,9 +32,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import conf
+from . import conf, limits
 from .dbthread import fleet_db
-from .models import Connection, Kiosk, Worker
+from .models import Connection, Kiosk, Worker, live_connections
 from .names import split_groups
 from .tokens import hash_token
 from .wire import iso_z
@@ -90,10 +90,20 @@ class LiveConnection:
         )
 
 
+@dataclass(frozen=True)
+class OverCap:
+    """``open_connection``'s answer for a kiosk that has as many live connections as it may."""
+
+    identity: KioskIdentity
+    live: int
+
+
 def open_connection(token, worker, connection_id, channel_name, client_host):
     """Authenticate a WebSocket and record it as live, in one trip to the database thread.
 
-    Returns the identity, or None (nothing recorded) if the token is unknown or revoked.
+    Returns the identity; None (nothing recorded) if the token is unknown or revoked or the
+    connection was cancelled meanwhile; or ``OverCap`` (nothing recorded) if the kiosk has
+    KIOSK_FLEET_MAX_CONNECTIONS_PER_KIOSK live connections already, on any worker.
     """
     identity = authenticate_token(token)
     if identity is None:
@@ -105,14 +115,37 @@ def open_connection(token, worker, connection_id, channel_name, client_host):
     if not worker.add(live):
         return None
     try:
-        with transaction.atomic():
-            live.row(worker.id).save(force_insert=True)
+        others = _insert_within_cap(live, worker)
     except IntegrityError:
-        # The worker row is gone (a live worker deleted it as dead): write it back, then retry.
+        # The worker row is gone (a live worker deleted it as dead): write it back (with this
+        # connection's row), then count again.
         worker.write_back()
-        live.row(worker.id).save(force_insert=True)
-    Kiosk.objects.filter(pk=identity.pk).update(last_seen=live.opened_at)
+        others = _insert_within_cap(live, worker)
+    if others is not None:
+        worker.remove(live.id)
+        worker.deleted(live.id)  # no row (or deleted by _insert_within_cap)
+        return OverCap(identity, others)
     return identity
+
+
+def _insert_within_cap(live, worker):
+    """Insert the connection's row unless its kiosk is at the cap: None if inserted, or the
+    number of the kiosk's other live connections."""
+    cap = conf.max_connections_per_kiosk()
+    with transaction.atomic():
+        # The write first: it locks the kiosk's row (PostgreSQL) or the database (SQLite),
+        # so that handshakes of one kiosk on several workers count one after the other.
+        Kiosk.objects.filter(pk=live.kiosk_pk).update(last_seen=live.opened_at)
+        _, gone = worker.snapshot()
+        others = [
+            pk for pk in live_connections(live.opened_at).filter(kiosk_id=live.kiosk_pk).values_list("pk", flat=True)
+            if pk != live.id and pk not in gone
+        ]
+        if len(others) >= cap:
+            Connection.objects.filter(pk=live.id).delete()  # written back by write_back()
+            return len(others)
+        Connection.objects.bulk_create([live.row(worker.id)], ignore_conflicts=True)
+    return None
 
 
 def close_connection(connection_id, kiosk_pk, status=None, rejected=None):
@@ -261,6 +294,7 @@ class WorkerPresence:
         _at_exit_workers.add(self)
         self._task = asyncio.get_running_loop().create_task(self._beat_forever())
         logger.info("worker %s serves kiosk connections (presence timeout %.0f s)", self.id, conf.presence_timeout_seconds())
+        limits.warn_if_frames_unlimited()
 
     async def beat(self):
         live, gone = self.snapshot()
