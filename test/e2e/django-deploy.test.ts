@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/cli.ts';
-import { DEPLOY_DIR, INSTALLED_DIR, parseEnvFile, serviceSettings, spawnUnitWorker, substitute, type UnitWorker } from '../support/deploy.ts';
+import { DEPLOY_DIR, INSTALLED_DIR, installedEnvironment, parseEnvFile, serviceSettings, spawnUnitWorker, substitute, type UnitWorker } from '../support/deploy.ts';
 import { startRedis } from '../support/django.ts';
 import { freePort } from '../support/ports.ts';
 import { startPostgres, type Postgres } from '../support/postgres.ts';
@@ -144,7 +144,7 @@ describe('the reference deployment: nginx with TLS, two workers, Redis, PostgreS
     for (const key of Object.keys(site)) expect(example, `the env example names ${key}`).toHaveProperty(key);
     expect(example.DJANGO_BEHIND_TLS_PROXY).toBe('1');
     const service = serviceSettings(unitText);
-    env = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: dir, ...service.environment, ...example, ...site };
+    env = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: dir, ...installedEnvironment(service), ...example, ...site };
 
     await manage('migrate', '--no-input', '-v', '0');
     await run('/usr/bin/python3', ['manage.py', 'createsuperuser', '--noinput'], {
@@ -286,6 +286,12 @@ describe('the reference deployment: nginx with TLS, two workers, Redis, PostgreS
   it('manage.py check --deploy with the env file passes without a warning', async () => {
     const { stdout, stderr } = await run('/usr/bin/python3', ['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'], { cwd: path.join(INSTALLED, 'example'), env });
     expect(`${stdout}${stderr}`).toContain('System check identified no issues');
+  });
+
+  it('each worker runs with the WebSocket size limit (the unit starts kiosk_fleet.serve, not bare daphne)', () => {
+    const workers = Object.entries(outputs).filter(([name]) => name.startsWith('worker '));
+    expect(workers).toHaveLength(2);
+    for (const [name, output] of workers) expect(output(), name).toMatch(/WebSocket frames and messages larger than \d+ bytes are refused as they arrive/);
   });
 
   it('the kiosk connects over wss:// with its token and shows the API content through nginx; a reset from the admin reloads it and its ack is shown', async () => {

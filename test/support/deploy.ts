@@ -58,6 +58,11 @@ export function serviceSettings(unit = readFileSync(UNIT_FILE, 'utf8')): Service
   return { execStart: execStart.split(/\s+/), workingDirectory: values('WorkingDirectory')[0] ?? '', environment };
 }
 
+/** The unit's Environment= values with /opt/kiosk-fleet (where the README installs it) read as this checkout. */
+export function installedEnvironment(settings: ServiceSettings): Record<string, string> {
+  return Object.fromEntries(Object.entries(settings.environment).map(([key, value]) => [key, value.replaceAll('/opt/kiosk-fleet', INSTALLED_DIR)]));
+}
+
 export interface UnitWorker {
   port: number;
   child: ChildProcess;
@@ -71,7 +76,7 @@ export interface UnitWorker {
 export function spawnUnitWorker(port: number, env: NodeJS.ProcessEnv, settings = serviceSettings()): UnitWorker {
   const [program = '', ...args] = settings.execStart.map((word) => word.replaceAll('%i', String(port)));
   const cwd = substitute(settings.workingDirectory, '/opt/kiosk-fleet', INSTALLED_DIR, 1);
-  const child = spawn(program, args, { cwd, env: { ...settings.environment, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(program, args, { cwd, env: { ...installedEnvironment(settings), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const add = (chunk: Buffer) => (out = (out + chunk.toString()).slice(-200_000));
   child.stdout.on('data', add);
