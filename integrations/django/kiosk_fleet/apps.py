@@ -9,3 +9,5 @@ class KioskFleetConfig(AppConfig):
     def ready(self):
         # Connects the receivers that tell live kiosk connections about admin edits.
         from . import signals  # noqa: F401
+        # Registers the system checks (see checks.py).
+        from . import checks  # noqa: F401
