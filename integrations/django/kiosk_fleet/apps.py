@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class KioskFleetConfig(AppConfig):
     name = "kiosk_fleet"
-    verbose_name = "Kiosk fleet"
+    verbose_name = _("Kiosk fleet")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
