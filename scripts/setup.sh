@@ -26,7 +26,7 @@ done
 packages=(chromium fonts-noto-cjk x11-xserver-utils)
 if $want_tests; then
   packages+=(xvfb xauth x11-utils xdotool imagemagick python3-django python3-django-channels python3-daphne python3-djangorestframework
-    python3-channels-redis redis-server postgresql python3-psycopg2 nginx openssl desktop-file-utils systemd)
+    python3-channels-redis redis-server postgresql python3-psycopg2 nginx openssl desktop-file-utils systemd gettext python3-venv python3-pip)
 fi
 missing=()
 for pkg in "${packages[@]}"; do

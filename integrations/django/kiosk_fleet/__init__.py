@@ -9,3 +9,5 @@ The public Python API is small on purpose:
 * ``kiosk_fleet.routing.websocket_urlpatterns`` is the WebSocket route (``/ws/kiosk/``);
 * ``kiosk_fleet.authentication.KioskTokenAuthentication`` lets DRF views accept the kiosk token.
 """
+
+__version__ = "0.4.0"

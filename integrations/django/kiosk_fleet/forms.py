@@ -6,6 +6,7 @@ from .commands import clean_args, default_expires_seconds
 from .models import Command, Kiosk
 from .names import NAME_HELP, split_groups
 from .targets import ALL, GROUPS, KIOSKS, Target
+from django.utils.translation import gettext_lazy as _
 
 
 def known_groups():
@@ -21,24 +22,24 @@ class CommandOptionsForm(forms.Form):
 
     when = forms.ChoiceField(
         choices=Command.WHEN_CHOICES, initial=Command.NOW, required=False,
-        help_text="When idle: once nobody has touched the kiosk for its idle time.",
+        label=_("When"), help_text=_("When idle: once nobody has touched the kiosk for its idle time."),
     )
     expires_in_minutes = forms.IntegerField(
-        label="Expires in (minutes)", min_value=1, required=False,
-        help_text="Not run after this; kiosks that have not answered by then count as expired. "
-        "Default: 10 for a reset, 15 for other commands.",
+        label=_("Expires in (minutes)"), min_value=1, required=False,
+        help_text=_("Not run after this; kiosks that have not answered by then count as expired. "
+        "Default: 10 for a reset, 15 for other commands."),
     )
     max_width = forms.IntegerField(
-        label="Screenshot width at most (px)", min_value=16, max_value=16384, required=False,
-        help_text="Default 1280.",
+        label=_("Screenshot width at most (px)"), min_value=16, max_value=16384, required=False,
+        help_text=_("Default 1280."),
     )
-    power = forms.ChoiceField(choices=[("off", "off"), ("on", "on")], required=False, label="Display power")
-    reason = forms.CharField(max_length=200, required=False, help_text="Recorded, and shown to kiosks with a reset.")
+    power = forms.ChoiceField(choices=[("off", _("off")), ("on", _("on"))], required=False, label=_("Display power"))
+    reason = forms.CharField(max_length=200, required=False, label=_("Reason"), help_text=_("Recorded, and shown to kiosks with a reset."))
 
     def clean_expires_in_minutes(self):
         minutes = self.cleaned_data.get("expires_in_minutes")
         if minutes is not None and minutes * 60 > conf.max_expires_seconds():
-            raise ValidationError("At most %d minutes." % (conf.max_expires_seconds() // 60))
+            raise ValidationError(_("At most %(minutes)d minutes.") % {"minutes": conf.max_expires_seconds() // 60})
         return minutes
 
     def send_kwargs(self, command, fixed_args=None):
@@ -72,12 +73,12 @@ class SendCommandForm(CommandOptionsForm):
 
     command = forms.ChoiceField(choices=Command.COMMAND_CHOICES)
     target = forms.ChoiceField(
-        choices=[(ALL, "all kiosks"), (GROUPS, "the kiosks in these groups"), (KIOSKS, "these kiosks")],
+        choices=[(ALL, _("all kiosks")), (GROUPS, _("the kiosks in these groups")), (KIOSKS, _("these kiosks"))],
         initial=ALL, widget=forms.RadioSelect,
     )
     groups = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, required=False)
     kiosks = forms.CharField(
-        required=False, max_length=100000, help_text="Kiosk ids, separated by commas or spaces.",
+        required=False, max_length=100000, help_text=_("Kiosk ids, separated by commas or spaces."),
         widget=forms.TextInput(attrs={"size": 60}),
     )
 
@@ -99,11 +100,11 @@ class SendCommandForm(CommandOptionsForm):
                 try:
                     names = split_groups(data.get("kiosks") or "")
                 except ValidationError:
-                    raise ValidationError({"kiosks": "Kiosk ids: " + NAME_HELP}) from None
+                    raise ValidationError({"kiosks": _("Kiosk ids: %(rule)s") % {"rule": NAME_HELP}}) from None
                 known = set(Kiosk.objects.filter(kiosk_id__in=names).values_list("kiosk_id", flat=True))
                 missing = [name for name in names if name not in known]
                 if missing:
-                    raise ValidationError({"kiosks": "No such kiosk: %s" % ", ".join(missing[:20])})
+                    raise ValidationError({"kiosks": _("No such kiosk: %(ids)s") % {"ids": ", ".join(missing[:20])}})
                 data["target_value"] = Target.of(KIOSKS, names)
             elif kind == ALL:
                 data["target_value"] = Target(ALL)

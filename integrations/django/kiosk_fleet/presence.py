@@ -230,6 +230,17 @@ def heartbeat(worker_id, host, pid, live, gone):
     return written_back
 
 
+def other_live_workers(worker_id):
+    cutoff = timezone.now() - timedelta(seconds=conf.presence_timeout_seconds())
+    return list(Worker.objects.filter(last_heartbeat__gte=cutoff).exclude(pk=worker_id).values_list("pk", flat=True)[:10])
+
+
+def _layer_is_in_memory():
+    from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+    return isinstance(get_channel_layer(), InMemoryChannelLayer)
+
+
 def drop_worker(worker_id, kiosk_pks=()):
     """The worker stops: its kiosks are offline now, not a timeout later."""
     now = timezone.now()
@@ -295,6 +306,13 @@ class WorkerPresence:
         self._task = asyncio.get_running_loop().create_task(self._beat_forever())
         logger.info("worker %s serves kiosk connections (presence timeout %.0f s)", self.id, conf.presence_timeout_seconds())
         limits.warn_if_frames_unlimited()
+        others = await fleet_db(other_live_workers)(self.id)
+        if others and _layer_is_in_memory():
+            logger.warning(
+                "worker %s: %d other worker(s) serve kiosks too (%s), but the channel layer is in-memory: "
+                "a command reaches only the kiosks of the process that sent it. Use channels_redis.",
+                self.id, len(others), ", ".join(others[:3]),
+            )
 
     async def beat(self):
         live, gone = self.snapshot()
