@@ -28,6 +28,9 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "DJANGO_ALLOWED_HOSTS": "kiosks.example.org,127.0.0.1",
     "DJANGO_CSRF_TRUSTED_ORIGINS": "https://kiosks.example.org",
+    # Several workers share one fleet through Redis (check does not connect to it; without
+    # it, check --deploy warns kiosk_fleet.W001: the in-memory layer is one process only).
+    "KIOSK_REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -180,6 +183,10 @@ class StartTests(SimpleTestCase):
         plain = run(["check", "--deploy", "--fail-level", "WARNING"], {**PRODUCTION_ENV, "DJANGO_BEHIND_TLS_PROXY": "0", "DJANGO_ENV": "production"})
         self.assertNotEqual(plain.returncode, 0)
         self.assertIn("security.W004", plain.stderr)  # no HSTS
+        # And without Redis, the fleet would be one worker's: warned about too.
+        alone = run(["check", "--deploy", "--fail-level", "WARNING"], {**PRODUCTION_ENV, "KIOSK_REDIS_URL": ""})
+        self.assertNotEqual(alone.returncode, 0)
+        self.assertIn("kiosk_fleet.W001", alone.stderr)
 
     def test_a_worker_that_cannot_reach_postgres_or_redis_or_is_misconfigured_exits_naming_the_variable(self):
         database = f"postgres://fleet:hunter2@127.0.0.1:{closed_port()}/kiosk"
