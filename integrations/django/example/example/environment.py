@@ -58,15 +58,20 @@ def env_list(env, name, default):
 
 
 def redacted(url):
-    """``url`` without its password, for messages."""
-    try:
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-        netloc = parts.netloc.rpartition("@")
-        return parts._replace(netloc=f"{parts.username or ''}:***@{netloc[2]}").geturl()
-    except ValueError:
-        return "(unparseable)"
+    """``url`` for a message: scheme, host, port and path only.
+
+    Nothing of the user-info survives, however it is written (an unencoded ``/``, ``?``, ``#``
+    or ``@`` in a password makes URL parsers cut it short, and the rest would be printed), and
+    the query is dropped (it may hold ``sslpassword=``).
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return "(not a URL)"
+    if "@" in rest:
+        rest = "***@" + rest.rpartition("@")[2]
+    for mark in ("?", "#"):
+        rest = rest.partition(mark)[0]
+    return f"{scheme}://{rest}"
 
 
 def database_from_url(url, base_dir, name="DATABASE_URL"):
@@ -86,8 +91,10 @@ def database_from_url(url, base_dir, name="DATABASE_URL"):
     try:
         parts = urlsplit(url)
         port = parts.port
-    except ValueError as exc:
-        raise bad(str(exc)) from None
+    except ValueError:
+        # Not the parser's words: they quote what it took for the port, which may be part of
+        # a password with an unencoded "/" or "?" in it.
+        raise bad("no valid HOST:PORT; %-encode any / ? # @ : in the user name or password") from None
     scheme = parts.scheme.lower()
     if scheme == "sqlite":
         if parts.netloc or parts.query or parts.fragment:
@@ -168,7 +175,8 @@ def csrf_trusted_origins(value, name="DJANGO_CSRF_TRUSTED_ORIGINS", django_versi
 
 def deployment(env):
     """``(debug, production)``. Production is ``DJANGO_ENV=production``, or, when DJANGO_ENV is
-    unset, DJANGO_BEHIND_TLS_PROXY=1 with DJANGO_DEBUG off. Production never runs with DEBUG."""
+    unset, DJANGO_BEHIND_TLS_PROXY=1. Production never runs with DEBUG; DEBUG behind the proxy
+    needs DJANGO_ENV=development."""
     debug = env_bool(env, "DJANGO_DEBUG", False)
     behind_proxy = env_bool(env, "DJANGO_BEHIND_TLS_PROXY", False)
     stage = env.get("DJANGO_ENV", "").strip().lower()
@@ -176,7 +184,14 @@ def deployment(env):
         raise SettingError(f"DJANGO_ENV={env['DJANGO_ENV']!r}: use production or development")
     if stage == "production" and debug:
         raise SettingError("DJANGO_DEBUG is on but DJANGO_ENV=production: production never runs with DEBUG")
-    production = stage == "production" or (stage == "" and behind_proxy and not debug)
+    if stage == "" and behind_proxy and debug:
+        # An env file for the proxy with DJANGO_DEBUG added would serve debug pages to the
+        # public: debugging behind the proxy is said out loud.
+        raise SettingError(
+            "DJANGO_DEBUG is on behind the TLS proxy (DJANGO_BEHIND_TLS_PROXY=1): set DJANGO_ENV=development "
+            "to debug behind the proxy, or turn DJANGO_DEBUG off"
+        )
+    production = stage == "production" or (stage == "" and behind_proxy)
     return debug, production
 
 
@@ -187,8 +202,8 @@ def redis_url(env, name="KIOSK_REDIS_URL"):
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 -- raises ValueError for a bad port
-    except ValueError as exc:
-        raise SettingError(f"{name} is malformed ({exc}): {redacted(value)}") from None
+    except ValueError:
+        raise SettingError(f"{name} is malformed (no valid HOST:PORT; %-encode any / ? # @ : in the password): {redacted(value)}") from None
     if parts.scheme not in ("redis", "rediss", "unix") or not (parts.hostname or parts.path):
         raise SettingError(f"{name} is malformed (expected redis://HOST:PORT/DB, rediss://... or unix:///PATH): {redacted(value)}")
     return value

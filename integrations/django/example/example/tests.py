@@ -19,7 +19,7 @@ import django
 from django.contrib.auth import get_user_model
 from django.test import Client, SimpleTestCase, TestCase, override_settings
 
-from example.environment import SettingError, csrf_trusted_origins, database_from_url, deployment, env_bool, redis_url
+from example.environment import SettingError, csrf_trusted_origins, database_from_url, deployment, env_bool, redacted, redis_url
 
 PROJECT = Path(__file__).resolve().parent.parent
 PASSWORD = "pw-" + secrets.token_hex(8)
@@ -94,6 +94,25 @@ class DatabaseUrlTests(SimpleTestCase):
             self.assertTrue(str(caught.exception).startswith("DATABASE_URL is malformed"), caught.exception)
             self.assertNotIn("hunter2", str(caught.exception))
 
+    def test_no_part_of_a_password_or_the_query_is_in_a_message(self):
+        # Unencoded /, ?, # or @ in a password make URL parsers cut the user-info short, and
+        # what they cut off reads as a port; the query may hold sslpassword=.
+        for url, secrets_ in [
+            ("postgres://kiosk:pa55/w0rd+x@db/kiosk", ["pa55", "w0rd"]),
+            ("postgres://kiosk:pa55?w0rd#z@db:54x2/kiosk", ["pa55", "w0rd"]),
+            ("postgres://kiosk@db/kiosk?sslpassword=KEYPASS&sslmod=require", ["KEYPASS"]),
+        ]:
+            with self.subTest(url=url), self.assertRaises(SettingError) as caught:
+                database_from_url(url, PROJECT)
+            for secret in secrets_:
+                self.assertNotIn(secret, str(caught.exception))
+        for value in ["redis://:pa55/w0rd@host:63x9/0", "redis://:pa55?w0rd@host:6379/0"]:
+            with self.subTest(value=value), self.assertRaises(SettingError) as caught:
+                redis_url({"KIOSK_REDIS_URL": value.replace("6379", "63x9")})
+            self.assertNotIn("pa55", str(caught.exception))
+            self.assertNotIn("w0rd", str(caught.exception))
+        self.assertEqual(redacted("postgres://u:a/b@db.example.org:5432/kiosk?sslpassword=x"), "postgres://***@db.example.org:5432/kiosk")
+
 
 class TrustedOriginTests(SimpleTestCase):
     def test_origins_for_django_4_and_host_names_for_3_2(self):
@@ -112,7 +131,7 @@ class DeploymentTests(SimpleTestCase):
         for env, expected in [
             ({}, (False, False)),
             ({"DJANGO_BEHIND_TLS_PROXY": "1"}, (False, True)),
-            ({"DJANGO_BEHIND_TLS_PROXY": "1", "DJANGO_DEBUG": "1"}, (True, False)),  # debugging behind a proxy
+            ({"DJANGO_BEHIND_TLS_PROXY": "1", "DJANGO_DEBUG": "1", "DJANGO_ENV": "development"}, (True, False)),  # debugging behind a proxy, said out loud
             ({"DJANGO_ENV": "production"}, (False, True)),
             ({"DJANGO_ENV": "development", "DJANGO_BEHIND_TLS_PROXY": "yes"}, (False, False)),
         ]:
@@ -123,6 +142,7 @@ class DeploymentTests(SimpleTestCase):
         for env, name in [
             ({"DJANGO_ENV": "production", "DJANGO_DEBUG": "on"}, "DJANGO_DEBUG"),
             ({"DJANGO_ENV": "staging"}, "DJANGO_ENV"),
+            ({"DJANGO_BEHIND_TLS_PROXY": "1", "DJANGO_DEBUG": "1"}, "DJANGO_DEBUG"),  # the proxy's env file with DEBUG added
             ({"DJANGO_BEHIND_TLS_PROXY": "ture"}, "DJANGO_BEHIND_TLS_PROXY"),
         ]:
             with self.subTest(env=env), self.assertRaisesRegex(SettingError, "^" + name):
