@@ -361,5 +361,14 @@ describe('the reference deployment: nginx with TLS, two workers, Redis, PostgreS
     expect(access).toMatch(/"GET \/api\/events\/[^"]* HTTP\/1\.1" 200 /);
     for (const file of logs) expect(readFileSync(path.join(nginxDir, file), 'utf8'), file).not.toContain(token);
     for (const [name, output] of Object.entries(outputs)) expect(output(), name).not.toContain(token);
+
+    // A WebSocket handshake anywhere but /ws/kiosk/ reaches the workers as a plain GET.
+    const handshake = { Upgrade: 'websocket', Connection: 'Upgrade', 'Sec-WebSocket-Key': randomBytes(16).toString('base64'), 'Sec-WebSocket-Version': '13' };
+    expect((await httpsRequest(httpsPort, ca, '/admin/login/', { headers: handshake })).status).toBe(200);
+    // Logins are limited per address: a burst, then 429.
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) statuses.push((await httpsRequest(httpsPort, ca, '/admin/login/')).status);
+    expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+    expect(statuses).toContain(429);
   });
 });

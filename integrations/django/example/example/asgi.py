@@ -1,7 +1,7 @@
 """ASGI entry point: ``daphne example.asgi:application`` (run from integrations/django/example).
 
 HTTP goes to Django, with static files (the admin's CSS/JS) served directly so the admin
-works without collectstatic or DEBUG. WebSockets go to kiosk_fleet's routes. Kiosks send no
+works without collectstatic or DEBUG. WebSockets go to kiosk_fleet's routes (any other path is refused). Kiosks send no
 Origin header, so Channels' AllowedHostsOriginValidator (which requires one) is not used;
 RefuseForeignBrowserOrigin only refuses sockets opened by web pages of other sites.
 
@@ -30,7 +30,9 @@ except SettingError as exc:
     raise SystemExit(f"example.asgi: {exc}") from None
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import WebsocketDenier  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
 from kiosk_fleet.routing import websocket_urlpatterns  # noqa: E402
 from kiosk_fleet.security import RefuseForeignBrowserOrigin  # noqa: E402
@@ -38,6 +40,9 @@ from kiosk_fleet.security import RefuseForeignBrowserOrigin  # noqa: E402
 application = ProtocolTypeRouter(
     {
         "http": ASGIStaticFilesHandler(django_application),
-        "websocket": RefuseForeignBrowserOrigin(URLRouter(websocket_urlpatterns)),
+        # A handshake for any other path is refused (HTTP 403) quietly: without the last
+        # route, Channels' router raises and daphne logs a traceback for each one, a log
+        # flood anybody could cause.
+        "websocket": RefuseForeignBrowserOrigin(URLRouter([*websocket_urlpatterns, re_path(r"", WebsocketDenier.as_asgi())])),
     }
 )

@@ -278,3 +278,24 @@ class ProductionRequestTests(TestCase):
         # environment must give each the form it reads.
         trusted = settings_under(PRODUCTION_ENV, "CSRF_TRUSTED_ORIGINS")["CSRF_TRUSTED_ORIGINS"]
         self.assertEqual(trusted, ["https://kiosks.example.org"] if django.VERSION >= (4, 0) else ["kiosks.example.org"])
+
+
+class WebsocketRoutingTests(SimpleTestCase):
+    databases = {"default"}  # importing example.asgi checks that the database answers
+
+    def test_a_handshake_for_another_path_is_refused_without_an_error(self):
+        from asgiref.sync import async_to_sync
+        from channels.testing import WebsocketCommunicator
+
+        from example.asgi import application  # imported here: it checks the services at import
+
+        async def handshake(path):
+            communicator = WebsocketCommunicator(application, path)
+            # Without the catch-all route, Channels' router raises here ("No route found").
+            connected, _ = await communicator.connect()
+            await communicator.disconnect()
+            return connected
+
+        for path in ["/ws/elsewhere/", "/admin/", "/ws/kiosk/extra"]:
+            with self.subTest(path=path):
+                self.assertFalse(async_to_sync(handshake)(path))
