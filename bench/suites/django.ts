@@ -11,7 +11,7 @@
 //   - the command page of a 1,000-kiosk command: load time and bytes, beside one of a
 //     1-kiosk command.
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ADMIN, prepareDjango, startRedis, type Daphne, type DjangoProject } from '../../test/support/django.ts';
+import { logInToAdmin, prepareDjango, startRedis, type Daphne, type DjangoProject } from '../../test/support/django.ts';
 import { startWorker, type Worker } from '../lib/ipc.ts';
 import { epochMs } from '../lib/proc.ts';
 import { ratioOf, type BenchContext, type Figure, type Suite } from '../lib/report.ts';
@@ -20,12 +20,8 @@ import { percentile } from '../lib/stats.ts';
 const PROBES = 90;
 const ROUNDS = 3;
 
-export async function logIn(page: Page, daphne: Pick<Daphne, 'url'>): Promise<void> {
-  await page.goto(`${daphne.url}/admin/login/?next=/admin/kiosk_fleet/kiosk/`);
-  await page.fill('#id_username', ADMIN.username);
-  await page.fill('#id_password', ADMIN.password);
-  await Promise.all([page.waitForURL(/\/admin\/kiosk_fleet\/kiosk\/$/), page.click('input[type="submit"]')]);
-}
+/** The admin logged in (the bench's other Django suite uses it too). */
+export const logIn = (page: Page, daphne: Pick<Daphne, 'url'>): Promise<void> => logInToAdmin(page, daphne);
 
 /** Each delivery of a command: its state and when it was answered (epoch ms, NaN if not). */
 export async function deliveries(project: DjangoProject, id: string): Promise<{ kiosk: string; state: string; at: number }[]> {

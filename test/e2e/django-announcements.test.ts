@@ -5,18 +5,12 @@
 // it when the admin withdraws it.
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, prepareDjango, type Daphne, type DjangoProject } from '../support/django.ts';
+import { logInToAdmin, prepareDjango, type Daphne, type DjangoProject } from '../support/django.ts';
 import { CHROMIUM_FLAGS, startE2eKiosk, type E2eKiosk } from '../support/e2e.ts';
 
 const TEXT = 'Fire drill at 11:00: please leave by the main entrance';
 const URGENT = '[data-testid="announcement"][data-level="urgent"]';
 
-async function logIn(page: Page, daphne: Daphne): Promise<void> {
-  await page.goto(`${daphne.url}/admin/login/?next=/admin/kiosk_fleet/announcement/`);
-  await page.fill('#id_username', ADMIN.username);
-  await page.fill('#id_password', ADMIN.password);
-  await Promise.all([page.waitForURL(/\/admin\/kiosk_fleet\/announcement\/$/), page.click('input[type="submit"]')]);
-}
 
 describe('Django admin → announcements on the kiosk', () => {
   let project: DjangoProject;
@@ -40,7 +34,7 @@ describe('Django admin → announcements on the kiosk', () => {
       }),
     ]);
     admin = await browser.newPage();
-    await Promise.all([lobby.page().waitForSelector('#root[data-screen="home"] [data-testid="event"]', { timeout: 20_000 }), logIn(admin, daphne)]);
+    await Promise.all([lobby.page().waitForSelector('#root[data-screen="home"] [data-testid="event"]', { timeout: 20_000 }), logInToAdmin(admin, daphne, '/admin/kiosk_fleet/announcement/')]);
   }, 90_000);
 
   afterAll(async () => {

@@ -3,7 +3,7 @@
 // in a real browser pressing "Reset all kiosks" and asking for a screenshot. The Django
 // tests that run the kiosk's own code; the backend's other tests use simulated kiosks
 // (test/support/sim-kiosk.ts).
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config/load.ts';
 import type { RuntimeConfig } from '../../core/config/schema.ts';
@@ -12,7 +12,7 @@ import { Secrets } from '../../core/secret-forms.ts';
 import { HeadlessShell } from '../../kiosk/headless-shell.ts';
 import { Kiosk } from '../../kiosk/kiosk.ts';
 import { startKioskServer, type KioskServer } from '../../server/kiosk-server.ts';
-import { ADMIN, prepareDjango, type Daphne, type DjangoProject } from '../support/django.ts';
+import { logInToAdmin, prepareDjango, type Daphne, type DjangoProject } from '../support/django.ts';
 import { CHROMIUM_FLAGS, startE2eKiosk, type E2eKiosk } from '../support/e2e.ts';
 import { FIXTURE_RENDERER, LogCapture, serverHooks } from '../support/kiosk.ts';
 import { SimulatedPage } from '../support/page-sim.ts';
@@ -61,12 +61,6 @@ async function startFleetKiosk(daphne: Daphne, id: string, token: string, groups
   };
 }
 
-async function logIn(page: Page, daphne: Daphne): Promise<void> {
-  await page.goto(`${daphne.url}/admin/login/?next=/admin/kiosk_fleet/kiosk/`);
-  await page.fill('#id_username', ADMIN.username);
-  await page.fill('#id_password', ADMIN.password);
-  await Promise.all([page.waitForURL(/\/admin\/kiosk_fleet\/kiosk\/$/), page.click('input[type="submit"]')]);
-}
 
 describe('Django admin → today\'s kiosks', () => {
   let project: DjangoProject;
@@ -108,7 +102,7 @@ describe('Django admin → today\'s kiosks', () => {
 
   it('"Reset all kiosks", confirmed, reloads every kiosk, and the admin shows the acknowledgements', async () => {
     const page = await browser.newPage();
-    await logIn(page, daphne);
+    await logInToAdmin(page, daphne);
     const kioskPage = lobby.page();
     let loads = 0;
     kioskPage.on('load', () => loads++);
@@ -126,7 +120,7 @@ describe('Django admin → today\'s kiosks', () => {
 
   it('a screenshot from the admin: the real kiosk\'s screen on the command page and as the list\'s thumbnail', async () => {
     const page = await browser.newPage();
-    await logIn(page, daphne);
+    await logInToAdmin(page, daphne);
     await page.locator('tr', { hasText: 'lobby-1' }).locator('input[name="_selected_action"]').check();
     await page.selectOption('select[name="action"]', 'screenshot_selected');
     await page.click('button[name="index"]');

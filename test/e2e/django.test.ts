@@ -3,16 +3,10 @@
 // who confirms before anything is sent, then watches the command page count up by polling.
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, prepareDjango, type CommandStatus, type Daphne, type DjangoProject } from '../support/django.ts';
+import { logInToAdmin, prepareDjango, type CommandStatus, type Daphne, type DjangoProject } from '../support/django.ts';
 import { SimFleet } from '../support/sim-kiosk.ts';
 import { waitFor } from '../support/wait.ts';
 
-async function logIn(page: Page, daphne: Daphne): Promise<void> {
-  await page.goto(`${daphne.url}/admin/login/?next=/admin/kiosk_fleet/kiosk/`);
-  await page.fill('#id_username', ADMIN.username);
-  await page.fill('#id_password', ADMIN.password);
-  await Promise.all([page.waitForURL(/\/admin\/kiosk_fleet\/kiosk\/$/), page.click('input[type="submit"]')]);
-}
 
 /** Waits until the first element matching `selector` shows `text` (exactly, or within its text). */
 async function shows(page: Page, selector: string, text: string, exact = false): Promise<void> {
@@ -52,7 +46,7 @@ describe('Django admin → simulated kiosks', () => {
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
     });
     page = await browser.newPage();
-    await logIn(page, daphne);
+    await logInToAdmin(page, daphne);
   }, 120_000);
 
   afterAll(async () => {

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
 import { freePort } from './ports.ts';
 import { waitFor } from './wait.ts';
 
@@ -186,4 +187,12 @@ async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Logs the test's admin in through the login form and waits for `next` (an admin path). */
+export async function logInToAdmin(page: Page, daphne: Pick<Daphne, 'url'>, next = '/admin/kiosk_fleet/kiosk/'): Promise<void> {
+  await page.goto(`${daphne.url}/admin/login/?next=${next}`);
+  await page.fill('#id_username', ADMIN.username);
+  await page.fill('#id_password', ADMIN.password);
+  await Promise.all([page.waitForURL((url) => url.pathname === next), page.click('input[type="submit"]')]);
 }
