@@ -11,6 +11,7 @@
 //   - PostgreSQL connections in use (sampled every 500 ms) and each worker's memory, for
 //     the scaling notes.
 import { execFile } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { spawnUnitWorker, untilAnswering, type UnitWorker } from '../../test/support/deploy.ts';
@@ -84,7 +85,8 @@ export const djangoRestartSuite: Suite = {
   name: 'django-restart',
   title: 'Django fleet: workers restarted, on PostgreSQL',
   async run(ctx: BenchContext) {
-    const count = ctx.quick ? 200 : 2000;
+    // BENCH_DJANGO_KIOSKS: another fleet size, to iterate on (a run of another size is not the figure).
+    const count = Number(process.env.BENCH_DJANGO_KIOSKS ?? '') || (ctx.quick ? 200 : 2000);
     let pg: Postgres | undefined;
     let redis: { stop(): Promise<void> } | undefined;
     let workers: UnitWorker[] = [];
@@ -101,6 +103,15 @@ export const djangoRestartSuite: Suite = {
       const ports = [await freePort(), await freePort()];
       const startAll = async () => {
         workers = ports.map((port) => spawnUnitWorker(port, project.env));
+        const logDir = process.env.BENCH_DJANGO_LOG_DIR;
+        if (logDir) {
+          for (const w of workers) {
+            const file = `${logDir}/worker-${w.port}.log`;
+            const add = (chunk: Buffer) => appendFileSync(file, chunk);
+            w.child.stdout?.on('data', add);
+            w.child.stderr?.on('data', add);
+          }
+        }
         await Promise.all(workers.map((w) => untilAnswering(w)));
       };
       await startAll();

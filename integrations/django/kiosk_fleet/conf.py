@@ -39,6 +39,13 @@ DEFAULTS = {
     # allows ten times that. Beyond it, a handshake whose token has not connected to this
     # worker before is refused without a query.
     "KIOSK_FLEET_REFUSED_HANDSHAKES_PER_MINUTE": 10,
+    # Handshakes a worker serves at once (token lookup, connection row, channel groups);
+    # more are refused at once, before any lookup, and the kiosk retries with its backoff.
+    "KIOSK_FLEET_MAX_PENDING_HANDSHAKES": 200,
+    # A handshake not accepted within this many seconds of its start is refused and its
+    # connection row deleted: daphne drops handshakes after --websocket_connect_timeout
+    # (5 s by default), so later work would be for a kiosk that is gone. Keep it below that.
+    "KIOSK_FLEET_HANDSHAKE_BUDGET_SECONDS": 3.5,
     # Refused handshakes are logged once per this many seconds, with counts.
     "KIOSK_FLEET_REFUSAL_LOG_INTERVAL_SECONDS": 60,
 }
@@ -116,3 +123,11 @@ def refused_handshakes_per_minute():
 
 def refusal_log_interval_seconds():
     return max(0.0, float(get("KIOSK_FLEET_REFUSAL_LOG_INTERVAL_SECONDS")))
+
+
+def max_pending_handshakes():
+    return int(get("KIOSK_FLEET_MAX_PENDING_HANDSHAKES"))
+
+
+def handshake_budget_seconds():
+    return float(get("KIOSK_FLEET_HANDSHAKE_BUDGET_SECONDS"))

@@ -112,62 +112,110 @@ class KioskConsumer(AsyncWebsocketConsumer):
         self._announced = {}  # announcement wire id -> version written on this connection
         self._announcement_timer = None
 
-        identity = await self._authenticate()
+        started = time.monotonic()
+        guard = limits.guard()
+        identity = await self._authenticate(guard, started)
         if identity is None:
             return
         try:
-            await self._set_groups(layer.channel_groups_for_kiosk(identity.kiosk_id, identity.groups))
-        except Exception:
-            # Without its groups the kiosk would never hear a command: refuse, it will retry.
-            logger.exception("kiosk %s refused: the channel layer is unavailable", identity.kiosk_id)
-            await self._db(presence.close_connection, self.connection_id, identity.pk)
-            await self.close()
-            return
-        self.identity = identity
-        await self.accept()
+            try:
+                await self._set_groups(layer.channel_groups_for_kiosk(identity.kiosk_id, identity.groups))
+            except Exception:
+                # Without its groups the kiosk would never hear a command: refuse, it will retry.
+                logger.exception("kiosk %s refused: the channel layer is unavailable", identity.kiosk_id)
+                await self._undo_handshake(identity)
+                await self.close()
+                return
+            if time.monotonic() > guard.gate.deadline(started):
+                # Daphne is about to drop (or has dropped) this handshake: accepting now would
+                # only make work for a kiosk that is gone. Undone; the kiosk retries.
+                await self._undo_handshake(identity)
+                await self._refuse(guard, limits.TOO_LATE, self._client_host(), identity.kiosk_id)
+                return
+            self.identity = identity
+            await self.accept()
+        finally:
+            guard.gate.leave()
+        guard.stats.accepted(time.monotonic() - started)
         logger.info("kiosk %s connected from %s", identity.kiosk_id, self._client_host())
 
-    async def _authenticate(self):
+    async def _undo_handshake(self, identity):
+        """The handshake is refused after its row was written: no presence may stay."""
+        self._presence.remove(self.connection_id)
+        done = await self._guarded(
+            batcher(presence.close_connections).submit((self.connection_id, identity.pk, None, None)), "close_connection"
+        )
+        if done is not None:
+            self._presence.deleted(self.connection_id)
+        try:
+            await self._set_groups(set())
+        except Exception:
+            logger.exception("kiosk %s: could not leave channel groups", identity.kiosk_id)
+
+    async def _authenticate(self, guard, started):
         """The kiosk's identity with its connection recorded, or None: the handshake was
         refused (closed before accept: HTTP 403; over the cap: accepted, then closed 4029).
 
-        Guards, in order: an ``Authorization: Token`` header (no query without one); a ticket
-        from the handshake guard (no query without one, see ``limits``); the token's lookup;
-        the kiosk's connection cap (counted across workers in the same transaction that
-        records the connection).
+        Guards, in order: an ``Authorization: Token`` header (no query without one); room in
+        the worker's handshake gate (``limits.HandshakeGate``; none: refused at once); a
+        ticket from the handshake guard (no query without one, see ``limits``); the token's
+        lookup, batched with the other handshakes waiting for the database thread and skipped
+        if the handshake's time ran out meanwhile; the kiosk's connection cap (counted across
+        workers in the same transaction that records the connection). A handshake that got
+        past the gate leaves it in ``connect`` (or here, if refused).
         """
-        guard = limits.guard()
         address = self._client_host()
         token = self._token_from_headers()
         if token is None:
             return await self._refuse(guard, limits.NO_TOKEN, address)
         token_hash = hash_token(token)
-        ticket = guard.ticket(address, token_hash)
-        if ticket is None:
-            return await self._refuse(guard, limits.THROTTLED, address)
+        del token
+        if not guard.gate.enter():
+            return await self._refuse(guard, limits.BUSY, address)
+        admitted = False
         try:
             self._presence = presence.worker()
-            await self._presence.start()
-            self.connection_id = uuid.uuid4().hex
-            result = await fleet_db(presence.open_connection)(
-                token, self._presence, self.connection_id, self.channel_name, address,
-            )
-        except Exception:
-            guard.give_back(ticket)  # not the client's doing
-            logger.exception("kiosk connection from %s: database error", address)
-            return await self._refuse(guard, limits.DATABASE_ERROR, address)
-        del token
-        if result is None:
-            guard.forget_token(token_hash)
-            return await self._refuse(guard, limits.BAD_TOKEN, address)
-        if isinstance(result, presence.OverCap):
-            guard.authenticated(ticket, token_hash, admitted=False)
-            return await self._refuse(guard, limits.OVER_CAP, address, result.identity.kiosk_id)
-        guard.authenticated(ticket, token_hash, admitted=True)
-        return result
+            try:
+                await self._presence.start()
+            except Exception:
+                logger.exception("kiosk connection from %s: database error", address)
+                return await self._refuse(guard, limits.DATABASE_ERROR, address)
+            await guard.load_enrolled(fleet_db(presence.enrolled_token_hashes))
+            ticket = guard.ticket(address, token_hash)
+            if ticket is None:
+                return await self._refuse(guard, limits.THROTTLED, address)
+            try:
+                self.connection_id = uuid.uuid4().hex
+                request = presence.OpenRequest(
+                    token_hash, self._presence, self.connection_id, self.channel_name, address, guard.gate.deadline(started)
+                )
+                result = await batcher(presence.open_connections).submit(request)
+            except Exception:
+                guard.give_back(ticket)  # not the client's doing
+                logger.exception("kiosk connection from %s: database error", address)
+                return await self._refuse(guard, limits.DATABASE_ERROR, address)
+            except BaseException:
+                guard.give_back(ticket)  # cancelled while it waited: not the client's doing
+                raise
+            if result is presence.TIMED_OUT:
+                guard.give_back(ticket)
+                return await self._refuse(guard, limits.TOO_LATE, address)
+            if result is None:
+                guard.forget_token(token_hash)
+                return await self._refuse(guard, limits.BAD_TOKEN, address)
+            if isinstance(result, presence.OverCap):
+                guard.authenticated(ticket, token_hash, admitted=False)
+                return await self._refuse(guard, limits.OVER_CAP, address, result.identity.kiosk_id)
+            guard.authenticated(ticket, token_hash, admitted=True)
+            admitted = True
+            return result
+        finally:
+            if not admitted:
+                guard.gate.leave()
 
     async def _refuse(self, guard, kind, address, kiosk_id=None):
         guard.log.refused(kind, address, kiosk_id)
+        guard.stats.refused(kind)
         if kind == limits.OVER_CAP:
             # Accepted so that the close can say why (a refused handshake is a bare 403).
             # Daphne 4.0 sends the code only; uvicorn sends the reason too.
@@ -188,8 +236,9 @@ class KioskConsumer(AsyncWebsocketConsumer):
         self._presence.remove(self.connection_id)
         # The database first: it is what the admin shows, and the layer may be the thing failing.
         rejected = (self._rejected, self._last_rejected) if self._rejected else None
-        done = await self._db(
-            presence.close_connection, self.connection_id, self.identity.pk, self._pending_status, rejected
+        done = await self._guarded(
+            batcher(presence.close_connections).submit((self.connection_id, self.identity.pk, self._pending_status, rejected)),
+            "close_connection",
         )
         if done is not None:
             self._presence.deleted(self.connection_id)
@@ -445,10 +494,12 @@ class KioskConsumer(AsyncWebsocketConsumer):
         await self._guarded(batcher(presence.save_statuses).submit((self.identity.pk, status, rejected)), "save_status")
 
     async def _set_groups(self, wanted):
-        for group in self._channel_groups - wanted:
-            await self.channel_layer.group_discard(group, self.channel_name)
-        for group in wanted - self._channel_groups:
-            await self.channel_layer.group_add(group, self.channel_name)
+        # Concurrently: each is a round trip to the layer (two for an add, with Redis).
+        discard, add = self._channel_groups - wanted, wanted - self._channel_groups
+        self._channel_groups |= add  # if an add fails part-way, leaving discards them all
+        await asyncio.gather(*(self.channel_layer.group_discard(g, self.channel_name) for g in discard))
+        self._channel_groups -= discard
+        await asyncio.gather(*(self.channel_layer.group_add(g, self.channel_name) for g in add))
         self._channel_groups = set(wanted)
         self._groups_joined_at = time.monotonic()
 

@@ -1,24 +1,39 @@
-"""Limits on kiosk handshakes: who may cost a database lookup, and how refusals are logged.
+"""Limits on kiosk handshakes: who may cost a database lookup, how many at once, and how
+refusals are logged.
 
-Every handshake that carries a token costs at least one indexed query, so a flood of bad
-tokens would be a flood of queries. Before the lookup, a handshake takes a ticket:
+Every handshake that carries a token costs a share of a query, so a flood of bad tokens
+would be a flood of queries. Before the lookup, a handshake takes a ticket:
 
-* a token that authenticated on this worker before (its SHA-256 is remembered, never the
-  token) takes from its own bucket, which only refusals empty (a kiosk over its connection
-  cap that retries in a loop);
+* a token of a kiosk that was enrolled when the worker started (the worker reads the
+  SHA-256 of every non-revoked kiosk's token once, with its first handshake: hashes, never
+  tokens), or that authenticated on this worker since, takes from its own bucket, which
+  only refusals empty (a kiosk over its connection cap that retries in a loop);
 * any other token takes from its client address's bucket and from the worker's, so a flood
   from many addresses is bounded too.
 
-A successful lookup gives its ticket back, so kiosks that connect never use up anything.
-Without a ticket the handshake is refused at once, with no query. A bucket allows
-``KIOSK_FLEET_REFUSED_HANDSHAKES_PER_MINUTE`` at once and that many per minute after; the
-worker's ten times that. Tickets are taken before the lookup, so a thousand handshakes
-arriving together cost no more queries than a thousand arriving one by one.
+A successful lookup gives its ticket back, so kiosks that connect never use up anything. A
+handshake cancelled while it waits gives its ticket back too. Without a ticket the handshake
+is refused at once, with no query. A bucket allows ``KIOSK_FLEET_REFUSED_HANDSHAKES_PER_MINUTE``
+at once and that many per minute after; the worker's ten times that. Tickets are taken before
+the lookup, so a thousand handshakes arriving together cost no more queries than a thousand
+arriving one by one.
 
-The price: while a flood from one address goes on, a kiosk behind that same address (a NAT)
-that has not connected to this worker before waits for a ticket with the flood (it retries
-with backoff); kiosks that have connected before are not held up. Behind a reverse proxy,
-run daphne with ``--proxy-headers`` so that the address is the client's, not the proxy's.
+So after a restart the fleet is not throttled: its tokens are known from the worker's first
+handshake on, whatever address they come from. Many kiosks behind one address (a NAT, or
+nginx without ``--proxy-headers``) share nothing but that address's bucket, which only a
+kiosk enrolled after the worker started uses, until its first success. While a flood of bad
+tokens from that same address goes on, such a new kiosk waits for a ticket with the flood
+(it retries with backoff); every other kiosk is not held up. Behind a reverse proxy, run
+daphne with ``--proxy-headers`` so that the address is the client's, not the proxy's.
+
+Admission (``HandshakeGate``): a worker serves at most ``KIOSK_FLEET_MAX_PENDING_HANDSHAKES``
+handshakes at once, and a handshake must reach its accept within
+``KIOSK_FLEET_HANDSHAKE_BUDGET_SECONDS`` (daphne drops a handshake after its
+``--websocket_connect_timeout``, 5 s by default, and the work done for it is then wasted).
+Beyond either, the handshake is refused at once (before its ticket and its lookup when the
+gate is full; with its connection row deleted again when it ran out of time), and the
+kiosk's backoff spreads its retry. A reconnecting fleet therefore meets a worker that does
+only work it can finish in time, and the backlog drains instead of growing.
 
 Refusals are logged once per ``KIOSK_FLEET_REFUSAL_LOG_INTERVAL_SECONDS``: the first at
 once, then one line per interval with the counts while they go on. No token, and no part of
@@ -41,6 +56,8 @@ BAD_TOKEN = "bad token"
 THROTTLED = "throttled"
 OVER_CAP = "over cap"
 DATABASE_ERROR = "database error"
+BUSY = "busy"
+TOO_LATE = "too late"
 
 REASONS = {
     NO_TOKEN: "no 'Authorization: Token ...' header",
@@ -48,6 +65,8 @@ REASONS = {
     THROTTLED: "too many refused handshakes from this address; refused without a lookup",
     OVER_CAP: "the kiosk has as many live connections as KIOSK_FLEET_MAX_CONNECTIONS_PER_KIOSK allows",
     DATABASE_ERROR: "database error (the kiosk retries)",
+    BUSY: "the worker serves KIOSK_FLEET_MAX_PENDING_HANDSHAKES handshakes already; refused without a lookup (the kiosk retries)",
+    TOO_LATE: "not served within KIOSK_FLEET_HANDSHAKE_BUDGET_SECONDS; undone (the kiosk retries)",
 }
 
 
@@ -109,8 +128,29 @@ class HandshakeGuard:
     def __init__(self):
         self._addresses = _Bounded(self.ADDRESSES)
         self._known = _Bounded(self.KNOWN_TOKENS)
+        self._enrolled = frozenset()  # token hashes of the kiosks enrolled at the worker's start
+        self._loading = None
         self._worker_bucket = self._new_bucket(self.WORKER_FACTOR)
+        self.gate = HandshakeGate()
         self.log = RefusalLog()
+        self.stats = HandshakeStats()
+
+    async def load_enrolled(self, load):
+        """Once per worker (again after a failure): ``await load()`` gives the token hashes of
+        the enrolled kiosks, whose handshakes then never take from their address's bucket."""
+        if self._loading is not None and self._loading.done() and self._loading.exception() is None:
+            if asyncio.iscoroutine(load):
+                load.close()
+            return
+        if self._loading is None or (self._loading.done() and self._loading.exception() is not None):
+            self._loading = asyncio.get_running_loop().create_task(self._load(load))
+        try:
+            await asyncio.shield(self._loading)
+        except Exception:  # noqa: BLE001 -- logged; the address buckets apply meanwhile
+            logger.exception("could not read the enrolled kiosks' token hashes")
+
+    async def _load(self, load):
+        self._enrolled = frozenset(await load())
 
     @staticmethod
     def _new_bucket(factor=1):
@@ -120,6 +160,8 @@ class HandshakeGuard:
     def ticket(self, address, token_hash):
         """The buckets taken from for one lookup, or None: refuse without a lookup."""
         own = self._known.get(token_hash)
+        if own is None and token_hash in self._enrolled:
+            own = self._known.get_or_create(token_hash, self._new_bucket)
         if own is not None:
             self._known.move_to_end(token_hash)
             return (own,) if own.take() else None
@@ -150,7 +192,76 @@ class HandshakeGuard:
             bucket.give_back()
 
     def forget_token(self, token_hash):
+        """The token is unknown or revoked (now): from now on it takes from its address's bucket."""
         self._known.pop(token_hash, None)
+        if token_hash in self._enrolled:
+            self._enrolled = self._enrolled - {token_hash}
+
+
+class HandshakeGate:
+    """How many handshakes a worker serves at once, and the time each may take.
+
+    ``enter()`` is False when ``KIOSK_FLEET_MAX_PENDING_HANDSHAKES`` are in progress: the
+    handshake is refused before it costs anything. ``deadline()`` is the monotonic time by
+    which a handshake that entered now must be accepted.
+    """
+
+    def __init__(self):
+        self.in_progress = 0
+
+    def enter(self):
+        if self.in_progress >= conf.max_pending_handshakes():
+            return False
+        self.in_progress += 1
+        return True
+
+    def leave(self):
+        self.in_progress -= 1
+
+    @staticmethod
+    def deadline(started):
+        return started + conf.handshake_budget_seconds()
+
+
+class HandshakeStats:
+    """While handshakes come in, one INFO line per ``INTERVAL`` seconds: how many were
+    accepted and how long they took (from the consumer's start to its accept), how many were
+    refused and why, and how many the gate held at most."""
+
+    INTERVAL = 10.0
+
+    def __init__(self):
+        self._times = []
+        self._refused = Counter()
+        self._window = None
+
+    def accepted(self, seconds):
+        self._times.append(seconds)
+        self._open()
+
+    def refused(self, kind):
+        self._refused[kind] += 1
+        self._open()
+
+    def _open(self):
+        if self._window is None:
+            self._window = asyncio.get_running_loop().call_later(self.INTERVAL, self.flush)
+
+    def flush(self):
+        self._window = None
+        times, self._times = sorted(self._times), []
+        refused, self._refused = self._refused, Counter()
+        if not times and not refused:
+            return
+        took = ""
+        if times:
+            pick = lambda q: times[min(len(times) - 1, int(len(times) * q))] * 1000  # noqa: E731
+            took = " (handshake p50 %.0f ms, p99 %.0f ms, max %.0f ms)" % (pick(0.5), pick(0.99), times[-1] * 1000)
+        kinds = ", ".join("%d %s" % (n, kind) for kind, n in refused.most_common()) or "none"
+        logger.info(
+            "kiosk handshakes in the last %.0f s: %d accepted%s; refused: %s",
+            self.INTERVAL, len(times), took, kinds,
+        )
 
 
 class RefusalLog:

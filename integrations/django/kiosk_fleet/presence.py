@@ -23,7 +23,9 @@ import os
 import secrets
 import socket
 import threading
+import time
 import weakref
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Tuple
@@ -92,74 +94,158 @@ class LiveConnection:
 
 @dataclass(frozen=True)
 class OverCap:
-    """``open_connection``'s answer for a kiosk that has as many live connections as it may."""
+    """``open_connections``' answer for a kiosk that has as many live connections as it may."""
 
     identity: KioskIdentity
     live: int
 
 
-def open_connection(token, worker, connection_id, channel_name, client_host):
-    """Authenticate a WebSocket and record it as live, in one trip to the database thread.
+# ``open_connections``' answer for a handshake whose time ran out before its turn: nothing
+# was looked up or recorded.
+TIMED_OUT = "timed out"
 
-    Returns the identity; None (nothing recorded) if the token is unknown or revoked or the
-    connection was cancelled meanwhile; or ``OverCap`` (nothing recorded) if the kiosk has
-    KIOSK_FLEET_MAX_CONNECTIONS_PER_KIOSK live connections already, on any worker.
+
+@dataclass(frozen=True)
+class OpenRequest:
+    """One handshake's part of an ``open_connections`` batch (the token's hash, never the token)."""
+
+    token_hash: str
+    worker: object  # the WorkerPresence of the consumer's loop
+    connection_id: str
+    channel_name: str
+    client_host: str
+    deadline: float = float("inf")  # time.monotonic() after which the handshake is not served
+
+
+def enrolled_token_hashes():
+    """The token hashes of every non-revoked kiosk (for ``limits``: hashes, never tokens)."""
+    return list(Kiosk.objects.filter(revoked=False).values_list("token_hash", flat=True).iterator())
+
+
+def open_connections(requests):
+    """Authenticate many WebSocket handshakes and record them as live, in one transaction.
+
+    One answer per request: the identity; None (nothing recorded) if the token is unknown
+    or revoked or the connection was cancelled meanwhile; ``OverCap`` (nothing recorded) if
+    the kiosk has KIOSK_FLEET_MAX_CONNECTIONS_PER_KIOSK live connections already, on any
+    worker; or ``TIMED_OUT`` (nothing looked up) if the request's deadline passed while it
+    waited for this thread. Queries: one lookup for all the tokens (which also locks the
+    kiosks' rows, in order), one update, one count and one insert, whatever the batch's size.
     """
-    identity = authenticate_token(token)
-    if identity is None:
-        return None
-    live = LiveConnection(connection_id, identity.pk, channel_name, client_host[:64], timezone.now())
-    # Registered before the insert: if the connection is cancelled from now on, the heartbeat
-    # deletes the row. If it was cancelled already (while this call waited for the thread),
-    # nothing is inserted.
-    if not worker.add(live):
-        return None
+    results = [None] * len(requests)
+    started = time.monotonic()
+    todo = []
+    for i, request in enumerate(requests):
+        if started > request.deadline:
+            results[i] = TIMED_OUT
+        else:
+            todo.append(i)
+    if not todo:
+        return results
+    now = timezone.now()
     try:
-        others = _insert_within_cap(live, worker)
+        answers = _open_within_caps(requests, todo, now)
     except IntegrityError:
-        # The worker row is gone (a live worker deleted it as dead): write it back (with this
-        # connection's row), then count again.
-        worker.write_back()
-        others = _insert_within_cap(live, worker)
-    if others is not None:
-        worker.remove(live.id)
-        worker.deleted(live.id)  # no row (or deleted by _insert_within_cap)
-        return OverCap(identity, others)
-    return identity
+        # A worker row is gone (a live worker deleted it as dead): write it back (with its
+        # connections' rows), then count again.
+        for worker in {id(requests[i].worker): requests[i].worker for i in todo}.values():
+            worker.write_back()
+        answers = _open_within_caps(requests, todo, now)
+    for i, answer in answers.items():
+        results[i] = answer
+    return results
 
 
-def _insert_within_cap(live, worker):
-    """Insert the connection's row unless its kiosk is at the cap: None if inserted, or the
-    number of the kiosk's other live connections."""
+def _open_within_caps(requests, todo, now):
     cap = conf.max_connections_per_kiosk()
+    answers = {}
     with transaction.atomic():
-        # The write first: it locks the kiosk's row (PostgreSQL) or the database (SQLite),
-        # so that handshakes of one kiosk on several workers count one after the other.
-        Kiosk.objects.filter(pk=live.kiosk_pk).update(last_seen=live.opened_at)
-        _, gone = worker.snapshot()
-        others = [
-            pk for pk in live_connections(live.opened_at).filter(kiosk_id=live.kiosk_pk).values_list("pk", flat=True)
-            if pk != live.id and pk not in gone
-        ]
-        if len(others) >= cap:
-            Connection.objects.filter(pk=live.id).delete()  # written back by write_back()
-            return len(others)
-        Connection.objects.bulk_create([live.row(worker.id)], ignore_conflicts=True)
-    return None
+        # The lookup locks the kiosks' rows in pk order (PostgreSQL: handshakes of one kiosk
+        # on several workers count one after the other, and batches cannot deadlock); on
+        # SQLite the update below locks the database.
+        kiosks = {
+            kiosk.token_hash: kiosk
+            for kiosk in Kiosk.objects.select_for_update()
+            .filter(token_hash__in={requests[i].token_hash for i in todo}, revoked=False)
+            .order_by("pk")
+            .only("pk", "kiosk_id", "groups", "token_hash")
+        }
+        entries = []  # (index, identity, LiveConnection)
+        for i in todo:
+            request = requests[i]
+            kiosk = kiosks.get(request.token_hash)
+            if kiosk is None:
+                answers[i] = None
+                continue
+            live = LiveConnection(request.connection_id, kiosk.pk, request.channel_name, request.client_host[:64], now)
+            # Registered before the insert: if the connection is cancelled from now on, the
+            # heartbeat deletes the row. If it was cancelled already (while this call waited
+            # for the thread), nothing is inserted.
+            if not request.worker.add(live):
+                answers[i] = None
+                continue
+            entries.append((i, _identity(kiosk), live))
+        if not entries:
+            return answers
+        pks = sorted({live.kiosk_pk for _, _, live in entries})
+        Kiosk.objects.filter(pk__in=pks).update(last_seen=now)
+        ours = {live.id for _, _, live in entries}
+        gone = set()
+        for worker in {id(requests[i].worker): requests[i].worker for i, _, _ in entries}.values():
+            gone |= worker.snapshot()[1]
+        counts = Counter(
+            kiosk_pk
+            for pk, kiosk_pk in live_connections(now).filter(kiosk_id__in=pks).values_list("pk", "kiosk_id")
+            if pk not in ours and pk not in gone
+        )
+        rows, over = [], []
+        for i, identity, live in entries:
+            if counts[live.kiosk_pk] >= cap:
+                answers[i] = OverCap(identity, counts[live.kiosk_pk])
+                over.append((i, live))
+                continue
+            counts[live.kiosk_pk] += 1
+            answers[i] = identity
+            rows.append(live.row(requests[i].worker.id))
+        if over:
+            # Their rows exist only if write_back() wrote them; no row may stay.
+            Connection.objects.filter(pk__in=[live.id for _, live in over]).delete()
+        Connection.objects.bulk_create(rows, ignore_conflicts=True)
+    for i, live in over:
+        requests[i].worker.remove(live.id)
+        requests[i].worker.deleted(live.id)
+    return answers
+
+
+def open_connection(token, worker, connection_id, channel_name, client_host):
+    """``open_connections`` for one handshake (the management commands and tests)."""
+    return open_connections([OpenRequest(hash_token(token), worker, connection_id, channel_name, client_host)])[0]
 
 
 def close_connection(connection_id, kiosk_pk, status=None, rejected=None):
     """The connection closed: delete its row, note when the kiosk was last seen, and write the
     status report and rejection count the throttle was still holding back."""
+    return close_connections([(connection_id, kiosk_pk, status, rejected)])[0]
+
+
+def close_connections(items):
+    """``[(connection_id, kiosk_pk, status, rejected)]``: connections that closed, in one
+    transaction (a worker stopping closes all of its connections at once)."""
     now = timezone.now()
-    Connection.objects.filter(pk=connection_id).delete()
-    fields = {"last_seen": now}
-    if status:
-        fields.update(_status_fields(status, now))
-    if rejected:
-        fields.update(_rejected_fields(*rejected, now=now))
-    Kiosk.objects.filter(pk=kiosk_pk).update(**fields)
-    return True
+    with transaction.atomic():
+        Connection.objects.filter(pk__in=[item[0] for item in items]).delete()
+        plain = sorted({kiosk_pk for _, kiosk_pk, status, rejected in items if not status and not rejected})
+        if plain:
+            Kiosk.objects.filter(pk__in=plain).update(last_seen=now)
+        for _, kiosk_pk, status, rejected in items:
+            if status or rejected:
+                fields = {"last_seen": now}
+                if status:
+                    fields.update(_status_fields(status, now))
+                if rejected:
+                    fields.update(_rejected_fields(*rejected, now=now))
+                Kiosk.objects.filter(pk=kiosk_pk).update(**fields)
+    return [True] * len(items)
 
 
 def save_statuses(items):
