@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import conf
 from .names import NAME_HELP, join_groups, split_groups, validate_group_list, validate_kiosk_id
@@ -282,15 +283,15 @@ class Delivery(models.Model):
     EXPIRED = "expired"
     WITHHELD = "withheld"
     STATE_CHOICES = [
-        (PENDING, _("pending")),
-        (SENT, _("sent")),
-        (ACCEPTED, _("accepted")),
-        (RELOADED, _("reloaded")),
-        (DONE, _("done")),
-        (IGNORED, _("ignored")),
-        (FAILED, _("failed")),
-        (EXPIRED, _("expired")),
-        (WITHHELD, _("withheld")),
+        (PENDING, pgettext_lazy("delivery state", "pending")),
+        (SENT, pgettext_lazy("delivery state", "sent")),
+        (ACCEPTED, pgettext_lazy("delivery state", "accepted")),
+        (RELOADED, pgettext_lazy("delivery state", "reloaded")),
+        (DONE, pgettext_lazy("delivery state", "done")),
+        (IGNORED, pgettext_lazy("delivery state", "ignored")),
+        (FAILED, pgettext_lazy("delivery state", "failed")),
+        (EXPIRED, pgettext_lazy("delivery state", "expired")),
+        (WITHHELD, pgettext_lazy("delivery state", "withheld")),
     ]
     OPEN = (PENDING, SENT, ACCEPTED)
     TERMINAL = (RELOADED, DONE, IGNORED, FAILED, EXPIRED, WITHHELD)
