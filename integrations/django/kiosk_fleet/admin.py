@@ -21,8 +21,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.timesince import timesince
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import health
 from .commands import delivery_counts, expire_due, is_settled, send_command, targeted_kiosks
@@ -40,10 +43,17 @@ PERMISSIONS = {
     Command.DISPLAY: "send_command",
 }
 LABELS = dict(Command.COMMAND_CHOICES)
+STATE_LABELS = dict(Delivery.STATE_CHOICES)
+ORIGIN_LABELS = {"admin": _("admin"), "command line": _("command line"), "python": _("python")}
+WAITING_LABELS = {"idle": _("idle"), "stagger": _("stagger"), "privacy": _("privacy")}
 PAGE_SIZE = 100
 SCREENSHOT_PAGE_SIZE = 24
 POLL_SECONDS = 2
 SAMPLE = 30  # kiosk ids named on a confirmation page
+
+
+def origin_label(origin):
+    return ORIGIN_LABELS.get(origin, origin) if origin else gettext("unknown sender")
 
 
 def can_send(request, command):
@@ -65,24 +75,64 @@ def command_page_url(admin_site, command):
 def when_text(value, now=None):
     """A date and its relative age, e.g. ``28 Nov 2026, 10:04 (3 minutes ago)``."""
     if value is None:
-        return "never"
+        return gettext("never")
     now = now or timezone.now()
     local = timezone.localtime(value)
-    relative = "in %s" % timesince(now, value) if value > now else "%s ago" % timesince(value, now)
+    if value > now:
+        relative = gettext("in %(delta)s") % {"delta": timesince(now, value)}
+    else:
+        relative = gettext("%(delta)s ago") % {"delta": timesince(value, now)}
     return "%s (%s)" % (date_format(local, "DATETIME_FORMAT"), relative)
 
 
-def describe(command, count):
-    label = LABELS[command]
-    return "%s %d kiosk%s" % ("reset" if command == Command.RESET else "send %s to" % label, count, "" if count == 1 else "s")
+def confirm_title(command, count):
+    """The confirmation page's title, e.g. ``Reset 3 kiosks?``."""
+    if command == Command.RESET:
+        return ngettext("Reset %(count)d kiosk?", "Reset %(count)d kiosks?", count) % {"count": count}
+    return ngettext("Send %(command)s to %(count)d kiosk?", "Send %(command)s to %(count)d kiosks?", count) % {
+        "command": LABELS[command], "count": count,
+    }
+
+
+def confirm_label(command, count):
+    """The confirmation page's button, e.g. ``Yes, reset 3 kiosks``."""
+    if command == Command.RESET:
+        return ngettext("Yes, reset %(count)d kiosk", "Yes, reset %(count)d kiosks", count) % {"count": count}
+    return ngettext("Yes, send %(command)s to %(count)d kiosk", "Yes, send %(command)s to %(count)d kiosks", count) % {
+        "command": LABELS[command], "count": count,
+    }
+
+
+def progress_text(succeeded, total, is_reset, still_open=0):
+    """``3 of 5 reloaded`` (a reset) or ``3 of 5 done``, and ``, 2 open`` while some are."""
+    values = {"succeeded": succeeded, "total": total}
+    if is_reset:
+        text = ngettext("%(succeeded)d of %(total)d reloaded", "%(succeeded)d of %(total)d reloaded", succeeded) % values
+    else:
+        text = ngettext("%(succeeded)d of %(total)d done", "%(succeeded)d of %(total)d done", succeeded) % values
+    if still_open:
+        text = gettext("%(progress)s, %(open)d open") % {"progress": text, "open": still_open}
+    return text
+
+
+def state_text(state, waiting_for=""):
+    """A delivery's state for people, e.g. ``accepted (waiting for idle)``."""
+    label = STATE_LABELS.get(state, state)
+    if waiting_for:
+        return gettext("%(state)s (waiting for %(what)s)") % {"state": label, "what": WAITING_LABELS.get(waiting_for, waiting_for)}
+    return str(label)
+
+
+def late_text(status):
+    return gettext("answered %(status)s after the expiry") % {"status": STATE_LABELS.get(status, status)}
 
 
 class OnlineFilter(admin.SimpleListFilter):
-    title = "online"
+    title = _("online")
     parameter_name = "online"
 
     def lookups(self, request, model_admin):
-        return (("yes", "online"), ("no", "offline"))
+        return (("yes", _("online")), ("no", _("offline")))
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -93,7 +143,7 @@ class OnlineFilter(admin.SimpleListFilter):
 
 
 class GroupFilter(admin.SimpleListFilter):
-    title = "group"
+    title = _("group")
     parameter_name = "group"
 
     def lookups(self, request, model_admin):
@@ -126,11 +176,11 @@ class AttentionFilter(admin.SimpleListFilter):
 
 
 class DisplayFilter(admin.SimpleListFilter):
-    title = "display"
+    title = _("display")
     parameter_name = "display"
 
     def lookups(self, request, model_admin):
-        return (("on", "on"), ("off-scheduled", "off (scheduled)"), ("off-commanded", "off (commanded)"), ("unknown", "not reported"))
+        return (*health.DISPLAY_LABELS.items(), ("unknown", _("not reported")))
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -150,13 +200,15 @@ def _command_action(name, command, fixed_args, description):
 
 
 COMMAND_ACTIONS = [
-    _command_action("reset_selected", Command.RESET, None, "Reset selected kiosks"),
-    _command_action("home_selected", Command.HOME, None, "Home: back to the home screen, visitor's session wiped"),
-    _command_action("screenshot_selected", Command.SCREENSHOT, None, "Screenshot of selected kiosks"),
-    _command_action("display_off_selected", Command.DISPLAY, {"power": "off"}, "Display off"),
-    _command_action("display_on_selected", Command.DISPLAY, {"power": "on"}, "Display on"),
-    _command_action("restart_selected", Command.RESTART, None, "Restart the kiosk shell"),
-    _command_action("clear_session_selected", Command.CLEAR_SESSION, None, "Clear session: storage, cookies and caches, then reload"),
+    _command_action("reset_selected", Command.RESET, None, _("Reset selected kiosks")),
+    _command_action("home_selected", Command.HOME, None, _("Home: back to the home screen, visitor's session wiped")),
+    _command_action("screenshot_selected", Command.SCREENSHOT, None, _("Screenshot of selected kiosks")),
+    _command_action("display_off_selected", Command.DISPLAY, {"power": "off"}, _("Display off")),
+    _command_action("display_on_selected", Command.DISPLAY, {"power": "on"}, _("Display on")),
+    _command_action("restart_selected", Command.RESTART, None, _("Restart the kiosk shell")),
+    _command_action(
+        "clear_session_selected", Command.CLEAR_SESSION, None, _("Clear session: storage, cookies and caches, then reload"),
+    ),
 ]
 
 
@@ -181,7 +233,7 @@ class KioskAdmin(admin.ModelAdmin):
     readonly_fields = status_fields
     fieldsets = (
         (None, {"fields": ("kiosk_id", "name", "groups", "revoked")}),
-        ("Reported by the kiosk", {"fields": status_fields}),
+        (_("Reported by the kiosk"), {"fields": status_fields}),
     )
 
     def get_queryset(self, request):
@@ -201,11 +253,11 @@ class KioskAdmin(admin.ModelAdmin):
 
     # ---- columns -------------------------------------------------------------------------------
 
-    @admin.display(description="online", boolean=True, ordering="online")
+    @admin.display(description=_("online"), boolean=True, ordering="online")
     def online_column(self, kiosk):
         return kiosk.online
 
-    @admin.display(description="display", ordering="display_state")
+    @admin.display(description=_("display"), ordering="display_state")
     def display_column(self, kiosk):
         return health.display_text(kiosk)
 
@@ -214,25 +266,25 @@ class KioskAdmin(admin.ModelAdmin):
         # A display off on purpose (scheduled or commanded) is not a failure.
         return health.needs_attention(kiosk, kiosk.online)
 
-    @admin.display(description="last seen", ordering="last_seen")
+    @admin.display(description=_("last seen"), ordering="last_seen")
     def last_seen_column(self, kiosk):
         return when_text(kiosk.last_seen)
 
-    @admin.display(description="screenshot")
+    @admin.display(description=_("screenshot"))
     def thumbnail(self, kiosk):
         if not kiosk.latest_screenshot_id:
             return "-"
         url = admin_url(self.admin_site, "kiosk_fleet_screenshot", kiosk.latest_screenshot_id)
         return format_html(
-            '<a href="{}"><img src="{}" class="kiosk-fleet-thumb" width="96" loading="lazy" alt="Latest screenshot of {}"></a>',
-            url, url, kiosk.kiosk_id,
+            '<a href="{}"><img src="{}" class="kiosk-fleet-thumb" width="96" loading="lazy" alt="{}"></a>',
+            url, url, gettext("Latest screenshot of %(kiosk)s") % {"kiosk": kiosk.kiosk_id},
         )
 
-    @admin.display(description="last answer")
+    @admin.display(description=_("last answer"))
     def last_answer(self, kiosk):
         if not kiosk.last_ack_command_id:
             return "-"
-        return "%s (%s)" % (kiosk.last_ack_command_id, kiosk.last_ack_status)
+        return "%s (%s)" % (kiosk.last_ack_command_id, STATE_LABELS.get(kiosk.last_ack_status, kiosk.last_ack_status))
 
     # ---- tokens --------------------------------------------------------------------------------
 
@@ -253,34 +305,40 @@ class KioskAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             format_html(
-                "Token of kiosk “{}”. Copy it now: it is shown only this once. "
-                "In the kiosk's config, set upstream.ws.token and upstream.api.token to "
-                "<code>Token {}</code>, and upstream.ws.url to <code>wss://{}/ws/kiosk/</code>",
-                kiosk.kiosk_id,
-                token,
-                request.get_host(),
+                gettext(
+                    "Token of kiosk “{kiosk}”. Copy it now: it is shown only this once. "
+                    "In the kiosk's config, set upstream.ws.token and upstream.api.token to "
+                    "<code>Token {token}</code>, and upstream.ws.url to <code>wss://{host}/ws/kiosk/</code>"
+                ),
+                kiosk=kiosk.kiosk_id,
+                token=token,
+                host=request.get_host(),
             ),
             level=messages.WARNING,
         )
 
-    @admin.action(description="Rotate token (the old one stops working)", permissions=["change"])
+    @admin.action(description=_("Rotate token (the old one stops working)"), permissions=["change"])
     def rotate_token(self, request, queryset):
         for kiosk in queryset:
             if kiosk.revoked:
-                self.message_user(request, "%s is revoked: untick “revoked” on its page to admit it with a new token." % kiosk, messages.ERROR)
+                self.message_user(
+                    request,
+                    gettext("%(kiosk)s is revoked: untick “revoked” on its page to admit it with a new token.") % {"kiosk": kiosk},
+                    messages.ERROR,
+                )
                 continue
             token = kiosk.issue_token()
             kiosk.save(update_fields=["token_hash"])  # signal: live connections close
             self.log_change(request, kiosk, "Rotated token.")
             self._show_token_once(request, kiosk, token)
 
-    @admin.action(description="Revoke selected kiosks (disconnect, destroy their tokens)", permissions=["change"])
+    @admin.action(description=_("Revoke selected kiosks (disconnect, destroy their tokens)"), permissions=["change"])
     def revoke_selected(self, request, queryset):
         for kiosk in queryset.filter(revoked=False):
             kiosk.revoked = True
             kiosk.save(update_fields=["revoked"])  # destroys the token; signal: live connections close
             self.log_change(request, kiosk, "Revoked.")
-        self.message_user(request, "Revoked. Their connections are closed and their tokens destroyed.")
+        self.message_user(request, gettext("Revoked. Their connections are closed and their tokens destroyed."))
 
     # ---- permissions of the command actions ----------------------------------------------------
 
@@ -334,10 +392,11 @@ class KioskAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "%s?" % describe(command, len(kiosk_ids)).capitalize(),
+            "title": confirm_title(command, len(kiosk_ids)),
             "command": command,
             "command_label": LABELS[command],
             "power": (fixed_args or {}).get("power"),
+            "power_label": health.POWER_LABELS.get((fixed_args or {}).get("power")),
             "target": target,
             "count": len(kiosk_ids),
             "online": online,
@@ -347,7 +406,7 @@ class KioskAdmin(admin.ModelAdmin):
             "options": [form[name] for name in option_names],
             "hidden": hidden,
             "form_action": form_action,
-            "confirm_label": "Yes, %s" % describe(command, len(kiosk_ids)),
+            "confirm_label": confirm_label(command, len(kiosk_ids)),
             "errors": form.non_field_errors() if form.is_bound else None,
         }
         return TemplateResponse(request, "admin/kiosk_fleet/kiosk/confirm_command.html", context)
@@ -370,7 +429,7 @@ class KioskAdmin(admin.ModelAdmin):
         hidden += [(admin.helpers.ACTION_CHECKBOX_NAME, pk) for pk in request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)]
         if request.POST.get("select_across"):
             hidden.append(("select_across", request.POST["select_across"]))
-        return self._confirmation(request, command, "the selected kiosks", kiosk_ids, form, hidden, "", fixed_args)
+        return self._confirmation(request, command, gettext("the selected kiosks"), kiosk_ids, form, hidden, "", fixed_args)
 
     def reset_all_view(self, request):
         """The "Reset all kiosks" button: a POST that shows the confirmation page."""
@@ -405,7 +464,7 @@ class KioskAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Send a command to kiosks",
+            "title": gettext("Send a command to kiosks"),
             "form": form,
         }
         return TemplateResponse(request, "admin/kiosk_fleet/kiosk/send_command.html", context)
@@ -419,7 +478,7 @@ class KioskAdmin(admin.ModelAdmin):
         if data["target"] == KIOSKS:
             hidden.append(("kiosks", ",".join(target.names)))
         return self._confirmation(
-            request, data["command"], str(target), kiosk_ids, form, hidden,
+            request, data["command"], target.label, kiosk_ids, form, hidden,
             admin_url(self.admin_site, "kiosk_fleet_kiosk_send"),
         )
 
@@ -441,13 +500,13 @@ class KioskAdmin(admin.ModelAdmin):
         send_url = admin_url(self.admin_site, "kiosk_fleet_kiosk_send")
         buttons = []
         for label, command, args in (
-            ("Reset this kiosk", Command.RESET, {}),
-            ("Home", Command.HOME, {}),
-            ("Screenshot", Command.SCREENSHOT, {}),
-            ("Display off", Command.DISPLAY, {"power": "off"}),
-            ("Display on", Command.DISPLAY, {"power": "on"}),
-            ("Restart", Command.RESTART, {}),
-            ("Clear session", Command.CLEAR_SESSION, {}),
+            (gettext("Reset this kiosk"), Command.RESET, {}),
+            (gettext("Home"), Command.HOME, {}),
+            (gettext("Screenshot"), Command.SCREENSHOT, {}),
+            (gettext("Display off"), Command.DISPLAY, {"power": "off"}),
+            (gettext("Display on"), Command.DISPLAY, {"power": "on"}),
+            (gettext("Restart"), Command.RESTART, {}),
+            (gettext("Clear session"), Command.CLEAR_SESSION, {}),
         ):
             if can_send(request, command) and not kiosk.revoked:
                 query = {"command": command, "target": KIOSKS, "kiosks": kiosk.kiosk_id, **args}
@@ -477,6 +536,7 @@ class KioskAdmin(admin.ModelAdmin):
                     "delivery": d,
                     "url": command_page_url(self.admin_site, d.command),
                     "sent": when_text(d.command.created_at, now),
+                    "late": late_text(d.late_status) if d.late_status else "",
                     "screenshot_url": admin_url(self.admin_site, "kiosk_fleet_screenshot", d.screenshot_pk)
                     if d.screenshot_pk and can_view_screenshots(request) else None,
                 }
@@ -513,21 +573,18 @@ class CommandAdmin(admin.ModelAdmin):
             still_open=Count("deliveries", filter=Q(deliveries__state__in=Delivery.OPEN)),
         )
 
-    @admin.display(description="target")
+    @admin.display(description=_("target"))
     def target_display(self, command):
-        return str(command.target)
+        return command.target.label
 
-    @admin.display(description="sent by", ordering="created_by_username")
+    @admin.display(description=_("sent by"), ordering="created_by_username")
     def created_by_display(self, command):
-        return command.created_by_username or "(%s)" % (command.origin or "unknown")
+        return command.created_by_username or "(%s)" % origin_label(command.origin)
 
-    @admin.display(description="progress")
+    @admin.display(description=_("progress"))
     def progress(self, command):
-        verb = "reloaded" if command.is_reset else "done"
-        text = "%d of %d %s" % (command.succeeded, command.total, verb)
-        if command.still_open and command.expires_at > timezone.now():
-            text += ", %d open" % command.still_open
-        return text
+        still_open = command.still_open if command.expires_at > timezone.now() else 0
+        return progress_text(command.succeeded, command.total, command.is_reset, still_open)
 
     # Commands are records: created only by send_command, never edited or deleted.
     def has_add_permission(self, request):
@@ -571,18 +628,21 @@ class CommandAdmin(admin.ModelAdmin):
         row = {
             "kiosk": delivery.kiosk_key,
             "state": delivery.state,
+            "stateText": state_text(delivery.state, delivery.waiting_for),
             "reason": delivery.reason,
             "waitingFor": delivery.waiting_for,
             "ms": delivery.ms,
             "updatedText": date_format(timezone.localtime(delivery.updated_at), "DATETIME_FORMAT"),
             "note": delivery.note,
             "late": delivery.late_status,
+            "lateText": late_text(delivery.late_status) if delivery.late_status else "",
+            "screenshotAlt": gettext("Screenshot of %(kiosk)s") % {"kiosk": delivery.kiosk_key},
             "screenshot": admin_url(self.admin_site, "kiosk_fleet_screenshot", delivery.screenshot_pk)
             if show_screenshots and delivery.screenshot_pk else None,
         }
         if full:
             row["kioskUrl"] = admin_url(self.admin_site, "kiosk_fleet_kiosk_change", delivery.kiosk_id) if delivery.kiosk_id else None
-            row["name"] = delivery.kiosk.name if delivery.kiosk_id else "(deleted)"
+            row["name"] = delivery.kiosk.name if delivery.kiosk_id else gettext("(deleted)")
         return row
 
     # Rows changed this long before the previous poll are sent again: a row written while
@@ -600,7 +660,6 @@ class CommandAdmin(admin.ModelAdmin):
         counts = delivery_counts(command)
         state, page = self._page(request, command)
         show_screenshots = command.command == Command.SCREENSHOT and can_view_screenshots(request)
-        verb = "reloaded" if command.is_reset else "done"
         rows = page.object_list
         if since is not None:
             rows = [d for d in rows if d.updated_at >= since - self.POLL_OVERLAP]
@@ -609,7 +668,7 @@ class CommandAdmin(admin.ModelAdmin):
             "now": iso_z(now),
             "counts": counts,
             "settled": is_settled(counts),
-            "summary": "%d of %d %s" % (counts["succeeded"], counts["total"], verb),
+            "summary": progress_text(counts["succeeded"], counts["total"], command.is_reset),
             "state": state,
             "page": {"number": page.number, "pages": page.paginator.num_pages},
             "rows": [self._row(request, d, show_screenshots, full=since is None) for d in rows],
@@ -623,13 +682,14 @@ class CommandAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "%s %s" % (LABELS[command.command].capitalize(), command.id),
+            "title": "%s %s" % (capfirst(LABELS[command.command]), command.id),
             "command": command,
             "command_label": LABELS[command.command],
             "progress": progress,
             "counts": progress["counts"],
             "states": [(value, label, progress["counts"][value]) for value, label in Delivery.STATE_CHOICES],
             "state": state,
+            "state_label": STATE_LABELS.get(state, state),
             "page": page,
             "rows": progress["rows"],
             "show_screenshots": command.command == Command.SCREENSHOT and can_view_screenshots(request),
@@ -639,6 +699,8 @@ class CommandAdmin(admin.ModelAdmin):
                 urlencode({"state": state, "p": page.number}),
             ),
             "poll_seconds": POLL_SECONDS,
+            "target_label": command.target.label,
+            "origin_label": origin_label(command.origin),
             "created": when_text(command.created_at),
             "expires": when_text(command.expires_at),
             **(extra_context or {}),

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from .models import Announcement
 
 PUBLISH = "kiosk_fleet.publish_announcement"
+LEVEL_NAMES = {Announcement.INFO: _("info"), Announcement.URGENT: _("urgent")}  # short, for sentences
 
 
 def can_publish(request):
@@ -79,7 +80,7 @@ class AnnouncementAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("for"))
     def target_column(self, announcement):
-        return str(announcement.target)
+        return announcement.target.label
 
     @admin.display(description=_("state"))
     def state_column(self, announcement):
@@ -124,7 +125,7 @@ class AnnouncementAdmin(admin.ModelAdmin):
         if add:
             announcement = form.instance
             return str(_("Published a %(level)s announcement for %(target)s.") % {
-                "level": announcement.level, "target": announcement.target,
+                "level": LEVEL_NAMES.get(announcement.level, announcement.level), "target": announcement.target.label,
             })
         return super().construct_change_message(request, form, formsets, add)
 

@@ -55,6 +55,8 @@ class CommandOptionsForm(forms.Form):
             args["maxWidth"] = data["max_width"]
         elif command == Command.DISPLAY:
             args["power"] = data.get("power") or None
+            if args["power"] is None:
+                raise ValidationError(_("display needs power=off or power=on"))
         try:
             args = clean_args(command, args)
         except ValueError as exc:
@@ -71,14 +73,15 @@ class CommandOptionsForm(forms.Form):
 class SendCommandForm(CommandOptionsForm):
     """A command for all kiosks, some groups, or some kiosks by id."""
 
-    command = forms.ChoiceField(choices=Command.COMMAND_CHOICES)
+    command = forms.ChoiceField(label=_("Command"), choices=Command.COMMAND_CHOICES)
     target = forms.ChoiceField(
+        label=_("Target"),
         choices=[(ALL, _("all kiosks")), (GROUPS, _("the kiosks in these groups")), (KIOSKS, _("these kiosks"))],
         initial=ALL, widget=forms.RadioSelect,
     )
-    groups = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, required=False)
+    groups = forms.MultipleChoiceField(label=_("Groups"), widget=forms.CheckboxSelectMultiple, required=False)
     kiosks = forms.CharField(
-        required=False, max_length=100000, help_text=_("Kiosk ids, separated by commas or spaces."),
+        label=_("Kiosks"), required=False, max_length=100000, help_text=_("Kiosk ids, separated by commas or spaces."),
         widget=forms.TextInput(attrs={"size": 60}),
     )
 
@@ -95,12 +98,16 @@ class SendCommandForm(CommandOptionsForm):
         kind = data.get("target")
         try:
             if kind == GROUPS:
-                data["target_value"] = Target.of(GROUPS, data.get("groups") or [])
+                if not data.get("groups"):
+                    raise ValidationError({"groups": _("Choose at least one group.")})
+                data["target_value"] = Target.of(GROUPS, data.get("groups"))
             elif kind == KIOSKS:
                 try:
                     names = split_groups(data.get("kiosks") or "")
                 except ValidationError:
                     raise ValidationError({"kiosks": _("Kiosk ids: %(rule)s") % {"rule": NAME_HELP}}) from None
+                if not names:
+                    raise ValidationError({"kiosks": _("Enter at least one kiosk id.")})
                 known = set(Kiosk.objects.filter(kiosk_id__in=names).values_list("kiosk_id", flat=True))
                 missing = [name for name in names if name not in known]
                 if missing:

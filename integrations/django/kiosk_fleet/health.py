@@ -18,6 +18,8 @@ from .wire import parse_iso
 OFF = ("off-scheduled", "off-commanded")
 RENDERER_TROUBLE = ("crashed", "unresponsive", "none")
 
+POWER_LABELS = {"on": _("on"), "off": _("off")}  # a display command's power argument
+
 DISPLAY_LABELS = {
     "on": _("on"),
     "off-scheduled": _("off (scheduled)"),

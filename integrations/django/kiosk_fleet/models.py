@@ -19,7 +19,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import conf
 from .names import NAME_HELP, join_groups, split_groups, validate_group_list, validate_kiosk_id
@@ -48,39 +50,41 @@ class KioskQuerySet(models.QuerySet):
 
 class Kiosk(models.Model):
     kiosk_id = models.CharField(
-        "kiosk id",
+        _("kiosk id"),
         max_length=64,
         unique=True,
         validators=[validate_kiosk_id],
-        help_text="The kioskId in the kiosk's config. " + NAME_HELP,
+        help_text=format_lazy("{} {}", _("The kioskId in the kiosk's config."), NAME_HELP),
     )
-    name = models.CharField(max_length=200, blank=True, help_text="Where it stands, for people.")
+    name = models.CharField(_("name"), max_length=200, blank=True, help_text=_("Where it stands, for people."))
     groups = models.CharField(
+        _("groups"),
         max_length=1000,
         blank=True,
         validators=[validate_group_list],
-        help_text="Comma-separated group names, e.g. 'lobby, floor-2'. Each: " + NAME_HELP,
+        help_text=format_lazy("{} {}", _("Comma-separated group names, e.g. 'lobby, floor-2'. Each:"), NAME_HELP),
     )
     # Only the SHA-256 of the token is kept; the token itself is shown once and forgotten.
-    token_hash = models.CharField(max_length=64, unique=True, editable=False, default=unusable_token_hash)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False, default=unusable_token_hash)
     revoked = models.BooleanField(
+        _("revoked"),
         default=False,
-        help_text="A revoked kiosk is disconnected and its token is destroyed: "
-        "admitting it again issues a new token.",
+        help_text=_("A revoked kiosk is disconnected and its token is destroyed: "
+                    "admitting it again issues a new token."),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     # Reported by the kiosk; written by the WebSocket consumer with queryset.update().
-    last_seen = models.DateTimeField(null=True, blank=True, editable=False, help_text="Last heard from.")
-    version = models.CharField(max_length=100, blank=True, editable=False)
-    renderer_state = models.CharField("renderer", max_length=32, blank=True, editable=False)
-    uplink_state = models.CharField("uplink", max_length=32, blank=True, editable=False)
-    display_state = models.CharField("display", max_length=16, blank=True, editable=False)
+    last_seen = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False, help_text=_("Last heard from."))
+    version = models.CharField(_("version"), max_length=100, blank=True, editable=False)
+    renderer_state = models.CharField(_("renderer"), max_length=32, blank=True, editable=False)
+    uplink_state = models.CharField(_("uplink"), max_length=32, blank=True, editable=False)
+    display_state = models.CharField(_("display"), max_length=16, blank=True, editable=False)
     # kiosk.status "schedule": {"timezone", "nextDisplayOff", "nextDisplayOn", "nextRestart"}, checked.
     schedule = models.JSONField(_("schedule"), null=True, blank=True, editable=False)
-    uptime_seconds = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    last_api_ok_at = models.CharField("last API success", max_length=64, blank=True, editable=False)
-    last_status_at = models.DateTimeField(null=True, blank=True, editable=False)
+    uptime_seconds = models.PositiveIntegerField(_("uptime (seconds)"), null=True, blank=True, editable=False)
+    last_api_ok_at = models.CharField(_("last API success"), max_length=64, blank=True, editable=False)
+    last_status_at = models.DateTimeField(_("last status report"), null=True, blank=True, editable=False)
     last_ack_command = models.ForeignKey(
         "Command",
         null=True,
@@ -88,23 +92,26 @@ class Kiosk(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
-        verbose_name="last command answered",
+        verbose_name=_("last command answered"),
     )
-    last_ack_status = models.CharField(max_length=16, blank=True, editable=False)
-    last_ack_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_ack_status = models.CharField(_("last answer"), max_length=16, blank=True, editable=False)
+    last_ack_at = models.DateTimeField(_("last answered"), null=True, blank=True, editable=False)
     latest_screenshot = models.ForeignKey(
-        "Screenshot", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        "Screenshot", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+        verbose_name=_("latest screenshot"),
     )
     rejected_frames = models.PositiveIntegerField(
-        default=0, editable=False, help_text="Frames from this kiosk that were refused or dropped."
+        _("refused frames"), default=0, editable=False, help_text=_("Frames from this kiosk that were refused or dropped."),
     )
-    last_rejected_reason = models.CharField(max_length=200, blank=True, editable=False)
-    last_rejected_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_rejected_reason = models.CharField(_("last refusal"), max_length=200, blank=True, editable=False)
+    last_rejected_at = models.DateTimeField(_("last refused"), null=True, blank=True, editable=False)
 
     objects = KioskQuerySet.as_manager()
 
     class Meta:
         ordering = ["kiosk_id"]
+        verbose_name = _("kiosk")
+        verbose_name_plural = _("kiosks")
 
     def __str__(self):
         return self.kiosk_id
@@ -166,7 +173,7 @@ class Kiosk(models.Model):
         return live_connections(now).filter(kiosk_id=self.pk).exists()
 
     is_online.boolean = True
-    is_online.short_description = "online"
+    is_online.short_description = _("online")
 
 
 def new_command_id(prefix="c"):
@@ -186,39 +193,44 @@ class Command(models.Model):
     SCREENSHOT = "screenshot"
     DISPLAY = "display"
     COMMAND_CHOICES = [
-        (RESET, "reset"),
-        (HOME, "home"),
-        (CLEAR_SESSION, "clear session"),
-        (RESTART, "restart"),
-        (SCREENSHOT, "screenshot"),
-        (DISPLAY, "display"),
+        (RESET, _("reset")),
+        (HOME, _("home")),
+        (CLEAR_SESSION, _("clear session")),
+        (RESTART, _("restart")),
+        (SCREENSHOT, _("screenshot")),
+        (DISPLAY, _("display")),
     ]
     NOW = "now"
     IDLE = "idle"
-    WHEN_CHOICES = [(NOW, "now"), (IDLE, "when idle")]
-    TARGET_CHOICES = [(ALL, "all kiosks"), (KIOSKS, "kiosks"), (GROUPS, "groups")]
+    WHEN_CHOICES = [(NOW, _("now")), (IDLE, _("when idle"))]
+    TARGET_CHOICES = [(ALL, _("all kiosks")), (KIOSKS, _("kiosks")), (GROUPS, _("groups"))]
 
-    id = models.CharField(primary_key=True, max_length=32, default=new_command_id, editable=False)
-    command = models.CharField(max_length=16, choices=COMMAND_CHOICES, default=RESET)
-    args = models.JSONField(default=dict, blank=True)
-    when = models.CharField(max_length=8, choices=WHEN_CHOICES, default=NOW)
-    deadline = models.DateTimeField(null=True, blank=True, help_text="For 'when idle': run by then at the latest.")
-    expires_at = models.DateTimeField(help_text="Not run after this; deliveries with no answer by then are expired.")
-    target_kind = models.CharField(max_length=8, choices=TARGET_CHOICES)
-    target_names = models.TextField(blank=True, help_text="Comma-separated kiosk ids or groups.")
-    reason = models.CharField(max_length=200, blank=True)
+    id = models.CharField(_("id"), primary_key=True, max_length=32, default=new_command_id, editable=False)
+    command = models.CharField(_("command"), max_length=16, choices=COMMAND_CHOICES, default=RESET)
+    args = models.JSONField(_("arguments"), default=dict, blank=True)
+    when = models.CharField(_("when"), max_length=8, choices=WHEN_CHOICES, default=NOW)
+    deadline = models.DateTimeField(
+        _("deadline"), null=True, blank=True, help_text=_("For 'when idle': run by then at the latest."),
+    )
+    expires_at = models.DateTimeField(
+        _("expires"), help_text=_("Not run after this; deliveries with no answer by then are expired."),
+    )
+    target_kind = models.CharField(_("target"), max_length=8, choices=TARGET_CHOICES)
+    target_names = models.TextField(_("kiosk ids or groups"), blank=True, help_text=_("Comma-separated kiosk ids or groups."))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
     # Text, not a foreign key: deleting the user must not rewrite who sent what.
-    created_by_username = models.CharField("sent by", max_length=150, blank=True)
-    origin = models.CharField(max_length=32, blank=True, help_text="admin, command line or python.")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_by_username = models.CharField(_("sent by"), max_length=150, blank=True)
+    origin = models.CharField(_("origin"), max_length=32, blank=True, help_text=_("admin, command line or python."))
+    created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "command"
+        verbose_name = _("command")
+        verbose_name_plural = _("commands")
         permissions = [
-            ("send_reset", "Can send reset commands to kiosks"),
-            ("send_command", "Can send home, display, restart and clear-session commands to kiosks"),
-            ("take_screenshot", "Can take screenshots of kiosks and see them"),
+            ("send_reset", _("Can send reset commands to kiosks")),
+            ("send_command", _("Can send home, display, restart and clear-session commands to kiosks")),
+            ("take_screenshot", _("Can take screenshots of kiosks and see them")),
         ]
 
     def __str__(self):
@@ -271,15 +283,15 @@ class Delivery(models.Model):
     EXPIRED = "expired"
     WITHHELD = "withheld"
     STATE_CHOICES = [
-        (PENDING, "pending"),
-        (SENT, "sent"),
-        (ACCEPTED, "accepted"),
-        (RELOADED, "reloaded"),
-        (DONE, "done"),
-        (IGNORED, "ignored"),
-        (FAILED, "failed"),
-        (EXPIRED, "expired"),
-        (WITHHELD, "withheld"),
+        (PENDING, pgettext_lazy("delivery state", "pending")),
+        (SENT, pgettext_lazy("delivery state", "sent")),
+        (ACCEPTED, pgettext_lazy("delivery state", "accepted")),
+        (RELOADED, pgettext_lazy("delivery state", "reloaded")),
+        (DONE, pgettext_lazy("delivery state", "done")),
+        (IGNORED, pgettext_lazy("delivery state", "ignored")),
+        (FAILED, pgettext_lazy("delivery state", "failed")),
+        (EXPIRED, pgettext_lazy("delivery state", "expired")),
+        (WITHHELD, pgettext_lazy("delivery state", "withheld")),
     ]
     OPEN = (PENDING, SENT, ACCEPTED)
     TERMINAL = (RELOADED, DONE, IGNORED, FAILED, EXPIRED, WITHHELD)
@@ -287,30 +299,41 @@ class Delivery(models.Model):
     # States only move to a higher rank; terminal states never change.
     RANK = {PENDING: 0, SENT: 1, ACCEPTED: 2, **{state: 3 for state in TERMINAL}}
 
-    command = models.ForeignKey(Command, on_delete=models.CASCADE, related_name="deliveries")
+    command = models.ForeignKey(Command, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("command"))
     # SET_NULL and a copy of the id: deleting a kiosk keeps past commands' counts and rows.
-    kiosk = models.ForeignKey(Kiosk, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries")
-    kiosk_key = models.CharField("kiosk id", max_length=64)
-    state = models.CharField(max_length=16, choices=STATE_CHOICES, default=PENDING)
-    reason = models.CharField(max_length=200, blank=True)
-    waiting_for = models.CharField(max_length=16, blank=True)
-    ms = models.PositiveIntegerField(null=True, blank=True, help_text="Command received → done, per the kiosk.")
-    expires_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True, help_text="First written to a live connection.")
-    sends = models.PositiveSmallIntegerField(default=0, help_text="Frames written (a resend after a reconnect counts).")
-    answered_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(default=timezone.now)
+    kiosk = models.ForeignKey(
+        Kiosk, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries", verbose_name=_("kiosk"),
+    )
+    kiosk_key = models.CharField(_("kiosk id"), max_length=64)
+    state = models.CharField(_("state"), max_length=16, choices=STATE_CHOICES, default=PENDING)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    waiting_for = models.CharField(_("waiting for"), max_length=16, blank=True)
+    ms = models.PositiveIntegerField(
+        _("ms"), null=True, blank=True, help_text=_("Command received → done, per the kiosk."),
+    )
+    expires_at = models.DateTimeField(_("expires"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True, help_text=_("First written to a live connection."))
+    sends = models.PositiveSmallIntegerField(
+        _("sends"), default=0, help_text=_("Frames written (a resend after a reconnect counts)."),
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     # A pending reset folded into a newer one on hello: it follows that delivery's state.
     collapsed_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="collapsed"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="collapsed",
+        verbose_name=_("folded into"),
     )
     late_status = models.CharField(
-        max_length=16, blank=True, help_text="A terminal answer that came after the expiry (the state stays expired)."
+        _("late answer"), max_length=16, blank=True,
+        help_text=_("A terminal answer that came after the expiry (the state stays expired)."),
     )
-    note = models.CharField(max_length=200, blank=True, help_text="The server's remark, e.g. a screenshot it refused.")
+    note = models.CharField(
+        _("note"), max_length=200, blank=True, help_text=_("The server's remark, e.g. a screenshot it refused."),
+    )
 
     class Meta:
-        verbose_name_plural = "deliveries"
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         constraints = [
             models.UniqueConstraint(fields=["command", "kiosk_key"], name="kiosk_fleet_one_delivery_per_kiosk"),
         ]
@@ -331,19 +354,25 @@ class Delivery(models.Model):
 class Screenshot(models.Model):
     """A kiosk.screenshot frame, checked to be a JPEG of the size it claims."""
 
-    delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="screenshot")
-    kiosk = models.ForeignKey(Kiosk, null=True, blank=True, on_delete=models.SET_NULL, related_name="screenshots")
-    kiosk_key = models.CharField("kiosk id", max_length=64)
-    mime = models.CharField(max_length=32, default="image/jpeg")
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    size = models.PositiveIntegerField(help_text="Bytes of the image.")
-    taken_at = models.DateTimeField(null=True, blank=True, help_text="As the kiosk reports it.")
-    received_at = models.DateTimeField(default=timezone.now, db_index=True)
-    data = models.BinaryField()
+    delivery = models.OneToOneField(
+        Delivery, on_delete=models.CASCADE, related_name="screenshot", verbose_name=_("delivery"),
+    )
+    kiosk = models.ForeignKey(
+        Kiosk, null=True, blank=True, on_delete=models.SET_NULL, related_name="screenshots", verbose_name=_("kiosk"),
+    )
+    kiosk_key = models.CharField(_("kiosk id"), max_length=64)
+    mime = models.CharField(_("MIME type"), max_length=32, default="image/jpeg")
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    size = models.PositiveIntegerField(_("size"), help_text=_("Bytes of the image."))
+    taken_at = models.DateTimeField(_("taken"), null=True, blank=True, help_text=_("As the kiosk reports it."))
+    received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    data = models.BinaryField(_("image"))
 
     class Meta:
         ordering = ["-received_at"]
+        verbose_name = _("screenshot")
+        verbose_name_plural = _("screenshots")
 
     def __str__(self):
         return "screenshot of %s at %s" % (self.kiosk_key, self.received_at)
@@ -352,11 +381,15 @@ class Screenshot(models.Model):
 class Worker(models.Model):
     """A process (event loop) serving kiosk connections; alive while its heartbeat is fresh."""
 
-    id = models.CharField(primary_key=True, max_length=100)
-    host = models.CharField(max_length=100, blank=True)
-    pid = models.PositiveIntegerField(null=True, blank=True)
-    started_at = models.DateTimeField(default=timezone.now)
-    last_heartbeat = models.DateTimeField(default=timezone.now, db_index=True)
+    id = models.CharField(_("id"), primary_key=True, max_length=100)
+    host = models.CharField(_("host"), max_length=100, blank=True)
+    pid = models.PositiveIntegerField(_("process id"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    last_heartbeat = models.DateTimeField(_("last heartbeat"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
 
     def __str__(self):
         return self.id
@@ -365,12 +398,16 @@ class Worker(models.Model):
 class Connection(models.Model):
     """One live kiosk WebSocket. Removed on disconnect, or with its worker when that one dies."""
 
-    id = models.CharField(primary_key=True, max_length=32)
-    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="connections")
-    kiosk = models.ForeignKey(Kiosk, on_delete=models.CASCADE, related_name="connections")
-    channel_name = models.CharField(max_length=200)
-    client_host = models.CharField(max_length=64, blank=True)
-    opened_at = models.DateTimeField(default=timezone.now)
+    id = models.CharField(_("id"), primary_key=True, max_length=32)
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="connections", verbose_name=_("worker"))
+    kiosk = models.ForeignKey(Kiosk, on_delete=models.CASCADE, related_name="connections", verbose_name=_("kiosk"))
+    channel_name = models.CharField(_("channel name"), max_length=200)
+    client_host = models.CharField(_("client address"), max_length=64, blank=True)
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("connection")
+        verbose_name_plural = _("connections")
 
     def __str__(self):
         return "%s on %s" % (self.kiosk_id, self.worker_id)

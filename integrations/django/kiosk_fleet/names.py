@@ -4,11 +4,14 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 NAME_RE = re.compile(r"\A[A-Za-z0-9._-]{1,64}\Z")
-NAME_HELP = "1 to 64 characters: letters, digits, '.', '_' or '-'."
+NAME_HELP = _("1 to 64 characters: letters, digits, '.', '_' or '-'.")
 
-validate_kiosk_id = RegexValidator(NAME_RE, "Enter a valid kiosk id (%s)" % NAME_HELP)
+validate_kiosk_id = RegexValidator(NAME_RE, format_lazy("{} ({})", _("Enter a valid kiosk id"), NAME_HELP))
 
 
 def is_valid_name(value):
@@ -40,7 +43,11 @@ def split_groups(value):
             bad.append(str(part)[:80])
     if bad:
         raise ValidationError(
-            "Invalid group name(s): %(bad)s. Each group name: %(help)s",
+            ngettext(
+                "Invalid group name: %(bad)s. Each group name: %(help)s",
+                "Invalid group names: %(bad)s. Each group name: %(help)s",
+                len(bad),
+            ),
             params={"bad": ", ".join(bad), "help": NAME_HELP},
             code="invalid_group",
         )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Tuple
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from .names import split_groups
 
@@ -61,6 +62,19 @@ class Target:
         if self.kind == KIOSKS:
             return kiosk_id in self.names
         return any(group in self.names for group in kiosk_groups)
+
+    @property
+    def label(self):
+        """For people, in the active language: ``all kiosks``, ``kiosks: a, b``, ``groups: lobby``.
+
+        ``str()`` stays English: it goes into log lines and command-line output.
+        """
+        if self.kind == ALL:
+            return gettext("all kiosks")
+        names = ", ".join(self.names)
+        if self.kind == KIOSKS:
+            return gettext("kiosks: %(names)s") % {"names": names}
+        return gettext("groups: %(names)s") % {"names": names}
 
     def __str__(self):
         if self.kind == ALL:
