@@ -293,9 +293,20 @@ def mark_sent(delivery_pks):
     """The frames of these deliveries were written to live connections: pending → sent."""
     now = timezone.now()
     pks = list(set(delivery_pks))
+
+    def if_pending(value, field):
+        # SET expressions see the row as it was: every CASE here tests the old state.
+        return Case(When(state=Delivery.PENDING, then=value), default=F(field), output_field=Delivery._meta.get_field(field))
+
     with transaction.atomic():
-        Delivery.objects.filter(pk__in=pks, state=Delivery.PENDING).update(state=Delivery.SENT, sent_at=now, updated_at=now)
-        Delivery.objects.filter(pk__in=pks).update(sends=F("sends") + 1)
+        # Each written frame is counted; a pending delivery becomes sent (one statement, one
+        # new version of each row).
+        Delivery.objects.filter(pk__in=pks).update(
+            sends=F("sends") + 1,
+            state=if_pending(Value(Delivery.SENT), "state"),
+            sent_at=if_pending(Value(now), "sent_at"),
+            updated_at=if_pending(Value(now), "updated_at"),
+        )
         Delivery.objects.filter(collapsed_into__in=pks, state=Delivery.PENDING).update(
             state=Delivery.SENT, sent_at=now, updated_at=now
         )
