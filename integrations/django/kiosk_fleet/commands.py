@@ -24,10 +24,11 @@ from django.db.models import Case, Count, DateTimeField, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import conf, layer
+from . import conf, layer, updates
 from .models import Command, Delivery, Kiosk, Screenshot, new_command_id
 from .protocol import ACCEPTED
 from .targets import KIOSKS, Target
+from .updates import per_row
 from .wire import iso_z, whole_seconds
 
 logger = logging.getLogger(__name__)
@@ -323,7 +324,7 @@ REFUSED = "refused"
 # Acks applied together in one round of statements, at most. Each adds a few parameters to
 # those statements (its row, and its ms and reason where they differ from the others'), and
 # SQLite before 3.32 takes at most 999 in one statement.
-ACK_CHUNK = 50
+ACK_CHUNK = updates.CHUNK
 
 # What an ack writes that differs from one ack to the next; everything else it writes
 # depends only on its status and the time.
@@ -402,7 +403,7 @@ def _apply_together(items, now):
         answerable = Q()
         for _, condition, _, _ in group:
             answerable |= condition
-        change = _merged_change(Delivery, [(row, _change(items[index][1], now)) for index, _, row, _ in group])
+        change = per_row(Delivery, [(row, _change(items[index][1], now)) for index, _, row, _ in group], _PER_ACK_FIELDS)
         changed = Delivery.objects.filter(_open_now(now), answerable).update(**change)
         done = group
         if changed < len(group):
@@ -446,7 +447,7 @@ def _follow(items, keepers, now):
     for index, pk in keepers.items():
         by_status[items[index][1].status].append((index, pk))
     for status, group in by_status.items():
-        change = _merged_change(Delivery, [(Q(collapsed_into=pk), _change(items[index][1], now)) for index, pk in group])
+        change = per_row(Delivery, [(Q(collapsed_into=pk), _change(items[index][1], now)) for index, pk in group], _PER_ACK_FIELDS)
         Delivery.objects.filter(
             collapsed_into__in=[pk for _, pk in group], state__in=_followers(status), expires_at__gt=now
         ).update(**change)
@@ -462,13 +463,12 @@ def _note_kiosks(items, applied, now):
         Kiosk.objects.filter(pk__in=[items[index][0] for index in terminal]).update(
             last_seen=now,
             last_ack_at=now,
-            **_merged_change(
+            **per_row(
                 Kiosk,
                 [
                     (Q(pk=items[index][0]), {"last_ack_command_id": items[index][1].command_id, "last_ack_status": items[index][1].status})
                     for index in terminal
                 ],
-                per_row=("last_ack_command_id", "last_ack_status"),
             ),
         )
 
@@ -507,23 +507,6 @@ def _change(ack, now):
 def _followers(status):
     """The states in which a folded delivery takes its keeper's answer of ``status``."""
     return (Delivery.PENDING, Delivery.SENT) if status == ACCEPTED else Delivery.OPEN
-
-
-def _merged_change(model, changes, per_row=_PER_ACK_FIELDS):
-    """One UPDATE's values for ``[(row condition, change)]``: a field in ``per_row`` that is
-    not the same for every row becomes a CASE on the rows; the others are the first's."""
-    merged = dict(changes[0][1])
-    for field in per_row:
-        if field not in merged:
-            continue
-        values = [(row, change[field]) for row, change in changes]
-        if len({value for _, value in values}) > 1:
-            merged[field] = Case(
-                *(When(row, then=Value(value)) for row, value in values),
-                default=F(field),
-                output_field=model._meta.get_field(field),
-            )
-    return merged
 
 
 def record_ack(kiosk_pk, ack, now=None, hint=None):
