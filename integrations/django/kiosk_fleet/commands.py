@@ -15,19 +15,20 @@ The other functions are synchronous ORM code the consumers run in their database
 """
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import OperationalError, transaction
-from django.db.models import Count, DateTimeField, F, Value
+from django.db.models import Case, Count, DateTimeField, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import conf, layer
+from . import conf, layer, updates
 from .models import Command, Delivery, Kiosk, Screenshot, new_command_id
 from .protocol import ACCEPTED
 from .targets import KIOSKS, Target
+from .updates import per_row
 from .wire import iso_z, whole_seconds
 
 logger = logging.getLogger(__name__)
@@ -293,9 +294,20 @@ def mark_sent(delivery_pks):
     """The frames of these deliveries were written to live connections: pending → sent."""
     now = timezone.now()
     pks = list(set(delivery_pks))
+
+    def if_pending(value, field):
+        # SET expressions see the row as it was: every CASE here tests the old state.
+        return Case(When(state=Delivery.PENDING, then=value), default=F(field), output_field=Delivery._meta.get_field(field))
+
     with transaction.atomic():
-        Delivery.objects.filter(pk__in=pks, state=Delivery.PENDING).update(state=Delivery.SENT, sent_at=now, updated_at=now)
-        Delivery.objects.filter(pk__in=pks).update(sends=F("sends") + 1)
+        # Each written frame is counted; a pending delivery becomes sent (one statement, one
+        # new version of each row).
+        Delivery.objects.filter(pk__in=pks).update(
+            sends=F("sends") + 1,
+            state=if_pending(Value(Delivery.SENT), "state"),
+            sent_at=if_pending(Value(now), "sent_at"),
+            updated_at=if_pending(Value(now), "updated_at"),
+        )
         Delivery.objects.filter(collapsed_into__in=pks, state=Delivery.PENDING).update(
             state=Delivery.SENT, sent_at=now, updated_at=now
         )
@@ -309,38 +321,214 @@ REPEAT = "repeat"  # the same answer again (after a resend): nothing changes, no
 LATE = "late"  # a terminal answer after the expiry: kept as late_status, the state stays expired
 REFUSED = "refused"
 
+# Acks applied together in one round of statements, at most. Each adds a few parameters to
+# those statements (its row, and its ms and reason where they differ from the others'), and
+# SQLite before 3.32 takes at most 999 in one statement.
+ACK_CHUNK = updates.CHUNK
+
+# What an ack writes that differs from one ack to the next; everything else it writes
+# depends only on its status and the time.
+_PER_ACK_FIELDS = ("reason", "ms", "waiting_for")
+
+
+class _NotExact(Exception):
+    """The acks applied together cannot be told apart from a row someone else changed."""
+
 
 def record_acks(items):
     """Record ``[(kiosk_pk, protocol.Ack[, Hint])]`` in one transaction; one ``(outcome, detail)`` each.
 
-    The batch runs as one transaction without savepoints (two statements less per ack); if
-    any ack raises, it is rolled back and run again with one savepoint per ack, so that one
-    that fails is rolled back alone (its result is the exception) and the others stay. A
-    database that refuses the transaction as a whole ("locked") fails the batch, which is
-    then run again (``dbthread``).
+    The common case (every kiosk of a fleet-wide command answering once) costs a few
+    statements per ACK_CHUNK acks, not a few per ack: the acks of kiosks with only one ack
+    in the batch are applied together, one conditional UPDATE per status with the very
+    conditions of ``record_ack`` (forward only, not expired, the hint's row), then the
+    deliveries that follow theirs and their kiosks, in one statement each. The acks that
+    changed nothing (refused, repeated, late) and every ack of a kiosk with several in the
+    batch then go through ``record_ack`` one by one, in the order they came: it says why, or
+    applies them in turn, exactly as if the batch had been recorded one ack at a time (the
+    acks of different kiosks touch different rows, so only each kiosk's own order matters).
+
+    The batch runs as one transaction without savepoints; if anything raises, it is rolled
+    back and run again one ack at a time with one savepoint each, so that one that fails is
+    rolled back alone (its result is the exception) and the others stay. A database that
+    refuses the transaction as a whole ("locked") fails the batch, which is then run again
+    (``dbthread``).
     """
-
-    def one(kiosk_pk, ack, *hint):
-        return record_ack(kiosk_pk, ack, hint=hint[0] if hint else None)
-
+    items = [(item[0], item[1], item[2] if len(item) > 2 else None) for item in items]
+    now = timezone.now()
     try:
         with transaction.atomic():
-            return [one(*item) for item in items]
+            return _record_acks_together(items, now)
     except OperationalError:
         raise
     except Exception:  # noqa: BLE001 -- found out which one below
         pass
     results = []
     with transaction.atomic():
-        for item in items:
+        for kiosk_pk, ack, hint in items:
             try:
                 with transaction.atomic():
-                    results.append(one(*item))
+                    results.append(record_ack(kiosk_pk, ack, now=now, hint=hint))
             except OperationalError:
                 raise
             except Exception as exc:  # noqa: BLE001 -- handed back to the connection that sent it
                 results.append(exc)
     return results
+
+
+def _record_acks_together(items, now):
+    results = [None] * len(items)
+    acks_per_kiosk = Counter(kiosk_pk for kiosk_pk, _, _ in items)
+    alone = [index for index, (kiosk_pk, _, _) in enumerate(items) if acks_per_kiosk[kiosk_pk] == 1]
+    for start in range(0, len(alone), ACK_CHUNK):
+        for index in _apply_together([items[i] for i in alone[start:start + ACK_CHUNK]], now):
+            results[alone[start + index]] = (RECORDED, "")
+    for index, (kiosk_pk, ack, hint) in enumerate(items):
+        if results[index] is None:
+            results[index] = record_ack(kiosk_pk, ack, now=now, hint=hint)
+    return results
+
+
+def _apply_together(items, now):
+    """Apply the acks ``[(kiosk_pk, ack, hint)]``, of different kiosks, where ``record_ack``
+    would; returns the indexes of those applied (the others changed nothing)."""
+    by_status = defaultdict(list)
+    for index, (kiosk_pk, ack, hint) in enumerate(items):
+        answerable, hint = _answerable(kiosk_pk, ack, hint)
+        row = Q(pk=hint.delivery_pk) if hint is not None else Q(command_id=ack.command_id, kiosk_id=kiosk_pk)
+        by_status[ack.status].append((index, answerable, row, hint))
+    applied = []
+    keepers = {}  # index -> pk of its delivery, where other deliveries follow it
+    for status, group in by_status.items():
+        # Hinted acks of one command as one condition on their rows (three lookups, not three
+        # per ack): a row matched by it belongs to one of their acks only if each hint's row
+        # is that ack's command and kiosk, which is checked right after (below).
+        answerable, hinted = Q(), defaultdict(list)
+        for index, condition, _, hint in group:
+            if hint is None:
+                answerable |= condition
+            else:
+                hinted[items[index][1].command_id].append((items[index][0], hint.delivery_pk))
+        for command_id, rows in hinted.items():
+            answerable |= Q(
+                command_id=command_id, kiosk_id__in=[kiosk_pk for kiosk_pk, _ in rows], pk__in=[pk for _, pk in rows]
+            )
+        change = per_row(Delivery, [(row, _change(items[index][1], now)) for index, _, row, _ in group], _PER_ACK_FIELDS)
+        changed = Delivery.objects.filter(_open_now(now), answerable).update(**change)
+        if hinted:
+            _check_hints(items, group)
+        done = group
+        if changed < len(group):
+            done = _which_changed(items, group, status, now, changed)
+        for index, _, _, hint in done:
+            applied.append(index)
+            if hint is None or hint.folded:
+                keepers[index] = hint.delivery_pk if hint is not None else None
+    if not applied:
+        return applied
+    # The rows without a hint are known by their command and kiosk: their pk, for the followers.
+    unknown = [index for index, pk in keepers.items() if pk is None]
+    if unknown:
+        found = Q()
+        for index in unknown:
+            found |= Q(command_id=items[index][1].command_id, kiosk_id=items[index][0])
+        pks = {(command_id, kiosk_pk): pk for pk, command_id, kiosk_pk in Delivery.objects.filter(found).values_list("pk", "command_id", "kiosk_id")}
+        for index in unknown:
+            keepers[index] = pks[(items[index][1].command_id, items[index][0])]
+    _follow(items, keepers, now)
+    _note_kiosks(items, applied, now)
+    return applied
+
+
+def _check_hints(items, group):
+    """Each hint names the row of its own ack's command and kiosk (as the connection that
+    wrote the frame knows it); if one does not, the acks applied together may have moved a
+    row record_ack would not have, and the batch goes one ack at a time instead."""
+    expected = {hint.delivery_pk: (items[index][1].command_id, items[index][0]) for index, _, _, hint in group if hint is not None}
+    for pk, command_id, kiosk_pk in Delivery.objects.filter(pk__in=list(expected)).values_list("pk", "command_id", "kiosk_id"):
+        if expected[pk] != (command_id, kiosk_pk):
+            raise _NotExact("the hint of an ack for %s names another delivery" % expected[pk][0])
+
+
+def _which_changed(items, group, status, now, changed):
+    """Of ``group`` (acks of one status), the entries whose rows the UPDATE just changed: the
+    rows in that state written at exactly ``now``. Exact only if they are as many as it
+    changed (a row someone else wrote at the same microsecond would be one too many)."""
+    rows = Q()
+    for index, _, _, _ in group:
+        rows |= Q(command_id=items[index][1].command_id, kiosk_id=items[index][0])
+    written = set(Delivery.objects.filter(rows, state=status, updated_at=now).values_list("command_id", "kiosk_id"))
+    if len(written) != changed:
+        raise _NotExact("%d rows changed, %d found" % (changed, len(written)))
+    return [entry for entry in group if (items[entry[0]][1].command_id, items[entry[0]][0]) in written]
+
+
+def _follow(items, keepers, now):
+    """The deliveries folded into those just answered take the same answer (one UPDATE per status)."""
+    by_status = defaultdict(list)
+    for index, pk in keepers.items():
+        by_status[items[index][1].status].append((index, pk))
+    for status, group in by_status.items():
+        change = per_row(Delivery, [(Q(collapsed_into=pk), _change(items[index][1], now)) for index, pk in group], _PER_ACK_FIELDS)
+        Delivery.objects.filter(
+            collapsed_into__in=[pk for _, pk in group], state__in=_followers(status), expires_at__gt=now
+        ).update(**change)
+
+
+def _note_kiosks(items, applied, now):
+    """The kiosks whose acks were applied were seen; terminal ones are their last ack."""
+    seen = [items[index][0] for index in applied if items[index][1].status == ACCEPTED]
+    if seen:
+        Kiosk.objects.filter(pk__in=seen).update(last_seen=now)
+    terminal = [index for index in applied if items[index][1].status != ACCEPTED]
+    if terminal:
+        Kiosk.objects.filter(pk__in=[items[index][0] for index in terminal]).update(
+            last_seen=now,
+            last_ack_at=now,
+            **per_row(
+                Kiosk,
+                [
+                    (Q(pk=items[index][0]), {"last_ack_command_id": items[index][1].command_id, "last_ack_status": items[index][1].status})
+                    for index in terminal
+                ],
+            ),
+        )
+
+
+def _open_now(now):
+    return Q(state__in=Delivery.OPEN, expires_at__gt=now)
+
+
+def _answerable(kiosk_pk, ack, hint):
+    """Which of the kiosk's deliveries ``ack`` may move (besides being open and not expired),
+    and the hint that holds for it (None if it names another command than the hint)."""
+    mine = Q(command_id=ack.command_id, kiosk_id=kiosk_pk)
+    if hint is not None and (ack.command is None or ack.command == hint.command):
+        # The connection wrote this frame: it knows the row and its command (no join, no
+        # lookup), and that the frame was written, even if its "sent" mark is still queued.
+        return mine & Q(pk=hint.delivery_pk), hint
+    answerable = mine & Q(state__in=(Delivery.SENT, Delivery.ACCEPTED))
+    if ack.command is not None:
+        answerable &= Q(command__command=ack.command)
+    return answerable, None
+
+
+def _change(ack, now):
+    """What applying ``ack`` writes to its delivery, and to the deliveries that follow it."""
+    if ack.status == ACCEPTED:
+        change = {"state": Delivery.ACCEPTED, "waiting_for": ack.waiting_for, "updated_at": now}
+    else:
+        change = {
+            "state": ack.status, "reason": ack.reason, "ms": ack.ms, "answered_at": now, "updated_at": now,
+            "waiting_for": "",
+        }
+    change["sent_at"] = Coalesce(F("sent_at"), Value(now, output_field=DateTimeField()))
+    return change
+
+
+def _followers(status):
+    """The states in which a folded delivery takes its keeper's answer of ``status``."""
+    return (Delivery.PENDING, Delivery.SENT) if status == ACCEPTED else Delivery.OPEN
 
 
 def record_ack(kiosk_pk, ack, now=None, hint=None):
@@ -355,29 +543,12 @@ def record_ack(kiosk_pk, ack, now=None, hint=None):
     """
     now = now or timezone.now()
     mine = Delivery.objects.filter(command_id=ack.command_id, kiosk_id=kiosk_pk)
-    answerable = mine.filter(state__in=(Delivery.SENT, Delivery.ACCEPTED), expires_at__gt=now)
-    if hint is not None and (ack.command is None or ack.command == hint.command):
-        # The connection wrote this frame: it knows the row and its command (no join, no
-        # lookup), and that the frame was written, even if its "sent" mark is still queued.
-        answerable = mine.filter(pk=hint.delivery_pk, state__in=Delivery.OPEN, expires_at__gt=now)
-    else:
-        hint = None
-        if ack.command is not None:
-            answerable = answerable.filter(command__command=ack.command)
-    if ack.status == ACCEPTED:
-        change = {"state": Delivery.ACCEPTED, "waiting_for": ack.waiting_for, "updated_at": now}
-        followers = (Delivery.PENDING, Delivery.SENT)
-    else:
-        change = {
-            "state": ack.status, "reason": ack.reason, "ms": ack.ms, "answered_at": now, "updated_at": now,
-            "waiting_for": "",
-        }
-        followers = Delivery.OPEN
-    change["sent_at"] = Coalesce(F("sent_at"), Value(now, output_field=DateTimeField()))
-    if answerable.update(**change):
+    answerable, hint = _answerable(kiosk_pk, ack, hint)
+    change = _change(ack, now)
+    if Delivery.objects.filter(_open_now(now), answerable).update(**change):
         if hint is None or hint.folded:
             pk = hint.delivery_pk if hint is not None else mine.values_list("pk", flat=True).get()
-            Delivery.objects.filter(collapsed_into=pk, state__in=followers, expires_at__gt=now).update(**change)
+            Delivery.objects.filter(collapsed_into=pk, state__in=_followers(ack.status), expires_at__gt=now).update(**change)
         seen = {"last_seen": now}
         if ack.status != ACCEPTED:
             seen.update(last_ack_command_id=ack.command_id, last_ack_status=ack.status, last_ack_at=now)

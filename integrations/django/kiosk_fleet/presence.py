@@ -31,10 +31,10 @@ from datetime import timedelta
 from typing import Tuple
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
-from . import conf, limits
+from . import conf, limits, updates
 from .dbthread import fleet_db
 from .models import Connection, Kiosk, Worker, live_connections
 from .names import split_groups
@@ -237,14 +237,9 @@ def close_connections(items):
         plain = sorted({kiosk_pk for _, kiosk_pk, status, rejected in items if not status and not rejected})
         if plain:
             Kiosk.objects.filter(pk__in=plain).update(last_seen=now)
-        for _, kiosk_pk, status, rejected in items:
-            if status or rejected:
-                fields = {"last_seen": now}
-                if status:
-                    fields.update(_status_fields(status, now))
-                if rejected:
-                    fields.update(_rejected_fields(*rejected, now=now))
-                Kiosk.objects.filter(pk=kiosk_pk).update(**fields)
+        _save_kiosk_fields(
+            [(kiosk_pk, _report_fields(status, rejected, now)) for _, kiosk_pk, status, rejected in items if status or rejected]
+        )
     return [True] * len(items)
 
 
@@ -252,14 +247,37 @@ def save_statuses(items):
     """``[(kiosk_pk, fields, rejected)]``: status reports (and rejection counts) in one transaction."""
     now = timezone.now()
     with transaction.atomic():
-        for kiosk_pk, status, rejected in items:
-            fields = {"last_seen": now}
-            if status:
-                fields.update(_status_fields(status, now))
-            if rejected:
-                fields.update(_rejected_fields(*rejected, now=now))
-            Kiosk.objects.filter(pk=kiosk_pk).update(**fields)
+        _save_kiosk_fields([(kiosk_pk, _report_fields(status, rejected, now)) for kiosk_pk, status, rejected in items])
     return [True] * len(items)
+
+
+def _report_fields(status, rejected, now):
+    fields = {"last_seen": now}
+    if status:
+        fields.update(_status_fields(status, now))
+    if rejected:
+        fields.update(_rejected_fields(*rejected, now=now))
+    return fields
+
+
+def _save_kiosk_fields(items):
+    """Write ``[(kiosk_pk, fields)]`` as one UPDATE per set of fields (and per updates.CHUNK
+    kiosks), each kiosk its own values: a wave of status reports is a few statements, not
+    one per kiosk. A kiosk with several items (two connections) has them written one by
+    one, in order, as before (later values win, rejection counts add up)."""
+    per_kiosk = Counter(kiosk_pk for kiosk_pk, _ in items)
+    by_fields = {}
+    for kiosk_pk, fields in items:
+        if per_kiosk[kiosk_pk] == 1:
+            by_fields.setdefault(tuple(sorted(fields)), []).append((kiosk_pk, fields))
+    for group in by_fields.values():
+        for chunk in updates.chunks(group):
+            Kiosk.objects.filter(pk__in=[kiosk_pk for kiosk_pk, _ in chunk]).update(
+                **updates.per_row(Kiosk, [(Q(pk=kiosk_pk), fields) for kiosk_pk, fields in chunk])
+            )
+    for kiosk_pk, fields in items:
+        if per_kiosk[kiosk_pk] > 1:
+            Kiosk.objects.filter(pk=kiosk_pk).update(**fields)
 
 
 # kiosk.status field -> model field; values were already cleaned by protocol.parse_status().

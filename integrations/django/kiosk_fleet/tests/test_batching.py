@@ -4,7 +4,9 @@ import asyncio
 import threading
 from unittest import mock
 
-from kiosk_fleet import commands, dbthread
+from django.db import DatabaseError, connection
+
+from kiosk_fleet import commands, dbthread, protocol
 from kiosk_fleet.commands import send_reset
 from kiosk_fleet.dbthread import Batcher, batcher
 from kiosk_fleet.models import Delivery
@@ -89,23 +91,52 @@ class BatcherTests(FleetTransactionTestCase):
             await client.close()
 
     async def test_one_ack_failing_in_a_batch_is_rolled_back_alone(self):
+        """A real failure of the database on one ack's row (a trigger raising, as a full disk
+        would): the batch applied together fails as a whole, and one ack at a time only the
+        one that fails is rolled back."""
         pks = [(await db(create_kiosk)("wave-%d" % i))[0].pk for i in range(3)]
         reset = await db(send_reset)("all")
         await db(commands.mark_sent)(list(await db(lambda: list(Delivery.objects.values_list("pk", flat=True)))()))
-        real = commands.record_ack
-
-        def failing_for_one(kiosk_pk, ack, **kwargs):
-            result = real(kiosk_pk, ack, **kwargs)
-            if kiosk_pk == pks[1]:
-                raise RuntimeError("disk I/O error")  # after its update: the savepoint must undo it
-            return result
-
-        from kiosk_fleet import protocol
-
         ack = protocol.Ack(kiosk=None, command_id=reset.id, status="reloaded")
-        with mock.patch.object(commands, "record_ack", failing_for_one):
+        await db(failing_updates_of_kiosk)(pks[1])
+        try:
             results = await db(commands.record_acks)([(pk, ack) for pk in pks])
+        finally:
+            await db(drop_failing_updates)()
         self.assertEqual(results[0], (commands.RECORDED, ""))
-        self.assertIsInstance(results[1], RuntimeError)
+        self.assertIsInstance(results[1], DatabaseError)
+        self.assertIn("disk I/O error", str(results[1]))
         self.assertEqual(results[2], (commands.RECORDED, ""))
         self.assertEqual(await db(states)(reset.id), {"wave-0": "reloaded", "wave-1": "sent", "wave-2": "reloaded"})
+
+
+def failing_updates_of_kiosk(kiosk_pk):
+    """Make the database refuse every update of that kiosk's deliveries (until dropped)."""
+    table, column = Delivery._meta.db_table, Delivery._meta.get_field("kiosk").column
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "CREATE TRIGGER kiosk_fleet_test_fail BEFORE UPDATE ON %s FOR EACH ROW WHEN OLD.%s = %d "
+                "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END" % (table, column, int(kiosk_pk))
+            )
+        elif connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION kiosk_fleet_test_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "IF OLD.%s = %d THEN RAISE EXCEPTION 'disk I/O error'; END IF; RETURN NEW; END $$"
+                % (column, int(kiosk_pk))
+            )
+            cursor.execute(
+                "CREATE TRIGGER kiosk_fleet_test_fail BEFORE UPDATE ON %s FOR EACH ROW EXECUTE PROCEDURE kiosk_fleet_test_fail()"
+                % table
+            )
+        else:
+            raise AssertionError("no failing trigger written for %s" % connection.vendor)
+
+
+def drop_failing_updates():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DROP TRIGGER kiosk_fleet_test_fail")
+        else:
+            cursor.execute("DROP TRIGGER kiosk_fleet_test_fail ON %s" % Delivery._meta.db_table)
+            cursor.execute("DROP FUNCTION kiosk_fleet_test_fail()")

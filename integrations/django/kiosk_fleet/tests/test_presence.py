@@ -3,7 +3,9 @@
 import asyncio
 from datetime import timedelta
 
+from django.db import connection
 from django.test import TestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kiosk_fleet import conf, presence
@@ -72,6 +74,50 @@ class RowTests(TestCase):
         self.assertFalse(online("a-1"))
         self.assertFalse(Worker.objects.filter(pk=w.id).exists())
         self.assertIsNotNone(Kiosk.objects.get(pk=kiosk.pk).last_seen)
+
+
+class StatusWaveTests(TestCase):
+    """Status reports of many connections at once (a fleet that connected together reports
+    together, every 30 s): a few statements, each kiosk its own values."""
+
+    def wave(self, prefix, count):
+        kiosks = [create_kiosk("%s-%02d" % (prefix, i))[0] for i in range(count)]
+        return [
+            (kiosk.pk, {"version": "1.%d" % (i % 3), "renderer": "alive", "uptimeSeconds": 100 + i}, None)
+            for i, kiosk in enumerate(kiosks)
+        ]
+
+    def cost(self, func, items):
+        with CaptureQueriesContext(connection) as captured:
+            func(items)
+        return len(captured)
+
+    def test_a_wave_of_status_reports_costs_the_same_whatever_its_size(self):
+        few, many = self.wave("few", 3), self.wave("many", 50)
+        self.assertEqual(self.cost(presence.save_statuses, few), self.cost(presence.save_statuses, many))
+        for kiosk_pk, status, _ in few + many:
+            kiosk = Kiosk.objects.get(pk=kiosk_pk)
+            self.assertEqual((kiosk.version, kiosk.renderer_state, kiosk.uptime_seconds), (status["version"], "alive", status["uptimeSeconds"]))
+            self.assertIsNotNone(kiosk.last_status_at)
+
+    def test_two_connections_of_one_kiosk_in_a_wave_are_written_in_order(self):
+        items = self.wave("w", 4)
+        twice = items[1][0]
+        items.append((twice, {"uptimeSeconds": 999}, (2, "binary frame")))
+        items.insert(0, (twice, None, (3, "too many messages, dropped")))
+        presence.save_statuses(items)
+        kiosk = Kiosk.objects.get(pk=twice)
+        self.assertEqual((kiosk.uptime_seconds, kiosk.rejected_frames, kiosk.last_rejected_reason), (999, 5, "binary frame"))
+        other = Kiosk.objects.get(pk=items[1][0])
+        self.assertEqual(other.uptime_seconds, 100)
+
+    def test_rejection_counts_add_to_each_kiosks_own(self):
+        items = [(pk, None, (n, "reason %d" % n)) for n, (pk, _, _) in enumerate(self.wave("r", 5), start=1)]
+        presence.save_statuses(items)
+        presence.close_connections([("gone-%d" % n, pk, None, rejected) for n, (pk, _, rejected) in enumerate(items)])
+        for n, (pk, _, _) in enumerate(items, start=1):
+            kiosk = Kiosk.objects.get(pk=pk)
+            self.assertEqual((kiosk.rejected_frames, kiosk.last_rejected_reason), (2 * n, "reason %d" % n))
 
 
 @override_settings(KIOSK_FLEET_PRESENCE_TIMEOUT_SECONDS=0.6)
