@@ -3,10 +3,10 @@
 // Chromium, on daphne serving the example project) shows it over its uplink, with no way
 // for a visitor to close it, keeps it after a reload (the content API's list), and drops
 // it when the admin withdraws it.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logInToAdmin, prepareDjango, type Daphne, type DjangoProject } from '../support/django.ts';
-import { CHROMIUM_FLAGS, startE2eKiosk, type E2eKiosk } from '../support/e2e.ts';
+import { launchAdminBrowser, logInToAdmin, prepareDjango, type Daphne, type DjangoProject } from '../support/django.ts';
+import { startE2eKiosk, type E2eKiosk } from '../support/e2e.ts';
 
 const TEXT = 'Fire drill at 11:00: please leave by the main entrance';
 const URGENT = '[data-testid="announcement"][data-level="urgent"]';
@@ -28,10 +28,7 @@ describe('Django admin → announcements on the kiosk', () => {
         upstream: { wsUrl: daphne.wsUrl, apiUrl: daphne.apiUrl, token: `Token ${token}` },
         overrides: { kioskId: 'lobby-1', groups: ['lobby'] },
       }),
-      chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...CHROMIUM_FLAGS],
-      }),
+      launchAdminBrowser(),
     ]);
     admin = await browser.newPage();
     await Promise.all([lobby.page().waitForSelector('#root[data-screen="home"] [data-testid="event"]', { timeout: 20_000 }), logInToAdmin(admin, daphne, '/admin/kiosk_fleet/announcement/')]);

@@ -3,7 +3,7 @@
 // in a real browser pressing "Reset all kiosks" and asking for a screenshot. The Django
 // tests that run the kiosk's own code; the backend's other tests use simulated kiosks
 // (test/support/sim-kiosk.ts).
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config/load.ts';
 import type { RuntimeConfig } from '../../core/config/schema.ts';
@@ -12,8 +12,8 @@ import { Secrets } from '../../core/secret-forms.ts';
 import { HeadlessShell } from '../../kiosk/headless-shell.ts';
 import { Kiosk } from '../../kiosk/kiosk.ts';
 import { startKioskServer, type KioskServer } from '../../server/kiosk-server.ts';
-import { logInToAdmin, prepareDjango, type Daphne, type DjangoProject } from '../support/django.ts';
-import { CHROMIUM_FLAGS, startE2eKiosk, type E2eKiosk } from '../support/e2e.ts';
+import { launchAdminBrowser, logInToAdmin, prepareDjango, type Daphne, type DjangoProject } from '../support/django.ts';
+import { startE2eKiosk, type E2eKiosk } from '../support/e2e.ts';
 import { FIXTURE_RENDERER, LogCapture, serverHooks } from '../support/kiosk.ts';
 import { SimulatedPage } from '../support/page-sim.ts';
 import { waitFor } from '../support/wait.ts';
@@ -79,10 +79,7 @@ describe('Django admin → today\'s kiosks', () => {
       overrides: { kioskId: 'lobby-1', groups: ['lobby'], reset: { minIntervalSeconds: 0 } },
     });
     floor2 = await startFleetKiosk(daphne, 'floor2-1', floorToken, ['floor-2']);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', ...CHROMIUM_FLAGS],
-    });
+    browser = await launchAdminBrowser();
     await lobby.page().waitForSelector('#root[data-screen="home"] [data-testid="event"]', { timeout: 20_000 });
     await waitFor(() => lobby.server.relay.upstream.state === 'open' && floor2.server.relay.upstream.state === 'open', { timeoutMs: 15_000 });
   }, 120_000);

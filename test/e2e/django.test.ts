@@ -1,9 +1,9 @@
 // The fleet backend through its admin in Chromium: daphne serving the example project,
 // simulated kiosks (test/support/sim-kiosk.ts) speaking the brief's protocol, and an admin
 // who confirms before anything is sent, then watches the command page count up by polling.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logInToAdmin, prepareDjango, type CommandStatus, type Daphne, type DjangoProject } from '../support/django.ts';
+import { launchAdminBrowser, logInToAdmin, prepareDjango, type CommandStatus, type Daphne, type DjangoProject } from '../support/django.ts';
 import { SimFleet } from '../support/sim-kiosk.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -41,10 +41,7 @@ describe('Django admin → simulated kiosks', () => {
     fleet = new SimFleet(enrolled.map((k, i) => ({ id: k.id, token: k.token, groups: k.groups, urls: [daphne.wsUrl], answerDelayMs: 1200 * i })));
     await fleet.start();
     await waitFor(() => fleet.open.length === 6, { timeoutMs: 20_000, what: 'kiosks connected' });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchAdminBrowser();
     page = await browser.newPage();
     await logInToAdmin(page, daphne);
   }, 120_000);

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort } from './ports.ts';
 import { waitFor } from './wait.ts';
 
@@ -195,4 +195,12 @@ export async function logInToAdmin(page: Page, daphne: Pick<Daphne, 'url'>, next
   await page.fill('#id_username', ADMIN.username);
   await page.fill('#id_password', ADMIN.password);
   await Promise.all([page.waitForURL((url) => url.pathname === next), page.click('input[type="submit"]')]);
+}
+
+/** A headless Debian Chromium for the admin's pages (not a kiosk: none of the kiosk's flags). */
+export function launchAdminBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
 }
