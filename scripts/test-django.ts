@@ -1,6 +1,7 @@
 // `npm run test:django`: the Django suite (integrations/django/example) on SQLite, the
-// development default, and then on a throwaway PostgreSQL cluster (test/support/postgres.ts)
-// through DATABASE_URL. Either failing fails the run.
+// development default, and on a throwaway PostgreSQL cluster (test/support/postgres.ts)
+// through DATABASE_URL, both at once (each is mostly one busy process; two cores run them
+// side by side), each one's output printed whole when it ends. Either failing fails the run.
 //   node scripts/test-django.ts [--only sqlite|postgres] [manage.py test arguments...]
 // Arguments default to the suite's apps, `kiosk_fleet content example`.
 import { spawn } from 'node:child_process';
@@ -26,11 +27,15 @@ if (only !== -1) {
 }
 const testArgs = args.some((a) => !a.startsWith('-')) ? args : ['kiosk_fleet', 'content', 'example', ...args];
 
-function manageTest(env: NodeJS.ProcessEnv): Promise<number> {
+/** `manage.py test` in `env`; its exit code and everything it printed. */
+function manageTest(env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/python3', ['manage.py', 'test', '--noinput', ...testArgs], { cwd: DJANGO_DIR, env, stdio: 'inherit' });
+    const child = spawn('/usr/bin/python3', ['manage.py', 'test', '--noinput', ...testArgs], { cwd: DJANGO_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.once('error', reject);
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    child.once('close', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), output: Buffer.concat(chunks).toString() }));
   });
 }
 
@@ -45,25 +50,26 @@ const stopOnSignal = (signal: NodeJS.Signals) => {
 process.once('SIGINT', stopOnSignal);
 process.once('SIGTERM', stopOnSignal);
 
-const results: string[] = [];
-let failed = false;
-for (const engine of engines) {
+async function run(engine: Engine): Promise<string> {
   const started = Date.now();
-  let code: number;
+  let result: { code: number; output: string };
   if (engine === 'postgres') {
     postgres = await startPostgres();
-    console.error(`test-django: PostgreSQL at ${postgres.url.replace(/:[^:@/]*@/, ':***@')}`);
     try {
-      code = await manageTest({ ...base, DATABASE_URL: postgres.url });
+      result = await manageTest({ ...base, DATABASE_URL: postgres.url });
     } finally {
       await postgres.stop();
       postgres = undefined;
     }
   } else {
-    code = await manageTest(base);
+    result = await manageTest(base);
   }
-  failed ||= code !== 0;
-  results.push(`${engine}: ${code === 0 ? 'passed' : `FAILED (exit ${code})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  process.stderr.write(`── test-django: ${engine}\n${result.output}`);
+  failed ||= result.code !== 0;
+  return `${engine}: ${result.code === 0 ? 'passed' : `FAILED (exit ${result.code})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`;
 }
+
+let failed = false;
+const results = await Promise.all(engines.map(run));
 console.error(`test-django: ${results.join('; ')}`);
 process.exit(failed ? 1 : 0);
