@@ -122,7 +122,7 @@ export const kioskSoakSuite: Suite = {
         upstream: { wsUrl: upstream.wsUrl, apiUrl: upstream.apiUrl, token },
         overrides: { kioskId: 'bench-soak-1', reset: { minIntervalSeconds: 0 }, idle: { returnHomeSeconds: 0 } },
       });
-      await kiosk.page().waitForSelector(CONTENT, { timeout: 30_000 });
+      await kiosk.page().locator(CONTENT).first().waitFor({ timeout: 30_000 });
       await upstream.waitFor(() => upstream.stats().hellos >= 1, 15_000, 'the kiosk\'s hello');
       const acks = new Set<string>();
       upstream.onText = (text) => {
@@ -133,7 +133,7 @@ export const kioskSoakSuite: Suite = {
       const reset = async (id: string) => {
         upstream.broadcast(JSON.stringify({ type: 'kiosk.reset', id, target: 'all' }));
         await upstream.waitFor(() => acks.has(id), 20_000, `the ack of ${id}`);
-        await kiosk!.page().waitForSelector(CONTENT, { timeout: 20_000 });
+        await kiosk!.page().locator(CONTENT).first().waitFor({ timeout: 20_000 });
       };
       // Warm-up: the caches and pools a first minute fills are not growth.
       for (let i = 0; i < 10; i++) await reset(`soak-warm-${i}`);
