@@ -21,6 +21,7 @@ import type { Logger } from '../core/logger.ts';
 import type { DisplayPower } from '../protocol/page.ts';
 import type { PagesPort } from '../server/relay.ts';
 import { installPageAgent, type AgentReport } from '../sdk/page-agent.ts';
+import { outsideOrigin } from './outside-origin.ts';
 import { fitScreenshot } from './screenshot-fit.ts';
 import type { Screenshot, ScreenshotRequest, Shell, ShellEvents, ShellRendererState } from './shell.ts';
 import { X11Display } from './x11-display.ts';
@@ -279,8 +280,9 @@ export class ChromiumShell extends EventEmitter<ShellEvents> implements Shell {
   /** Nothing but the kiosk origin loads; no popups, downloads, dialogs or permissions. */
   async #lockDown(context: BrowserContext): Promise<void> {
     const { origin, logger } = this.#options;
+    // A RegExp, not a function: see outside-origin.ts (a function route keeps objects of every request).
     await context.route(
-      (url) => url.origin !== origin && url.protocol !== 'data:' && url.protocol !== 'blob:',
+      outsideOrigin(origin),
       (route) => {
         logger.warn({ url: new URL(route.request().url()).origin }, 'chromium: blocked a request outside the kiosk origin');
         void route.abort('blockedbyclient');

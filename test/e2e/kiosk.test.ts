@@ -99,6 +99,20 @@ describe('the kiosk in Chromium', () => {
     expect(acks(kiosk, 'r-other')[0]).toMatchObject({ status: 'ignored', reason: 'not-targeted' });
   });
 
+  it('aborts a load outside the kiosk origin, and only that one, in the browser\'s own route', async () => {
+    kiosk = await startE2eKiosk();
+    const page = kiosk.page();
+    const blocked = () => kiosk!.log.lines.filter((line) => line.includes('blocked a request outside the kiosk origin'));
+    // The kiosk's own loads (the document, its assets, /api) go through untouched.
+    await showsContent(page);
+    expect(blocked()).toHaveLength(0);
+    const outside = await page.goto('http://127.0.0.1:9/elsewhere', { timeout: 10_000 }).catch((error: Error) => error);
+    expect(outside).toBeInstanceOf(Error);
+    expect((outside as Error).message).toMatch(/ERR_BLOCKED_BY_CLIENT/);
+    expect(blocked()).toHaveLength(1);
+    expect(blocked()[0]).toContain('http://127.0.0.1:9');
+  });
+
   it('recovers when the page\'s renderer process crashes', async () => {
     kiosk = await startE2eKiosk();
     const crashed = kiosk.page();
