@@ -8,7 +8,9 @@
 #     input, imagemagick to grab the screen), the Django/Channels stack, redis-server,
 #     PostgreSQL with psycopg2 (the Django suite runs on SQLite and on a throwaway PostgreSQL
 #     cluster: scripts/test-django.ts), nginx and openssl (the reference deployment's test runs
-#     its own nginx on free ports with a certificate it makes) and the validators the tests use;
+#     its own nginx on free ports with a certificate it makes), gettext, python3-venv and
+#     python3-pip (the Django app's catalogue is checked and its pip install is tested) and
+#     the validators the tests use;
 #   - the project's npm dependencies (npm ci).
 # Idempotent; run it as root or as a user with sudo. Then use scripts/npm (Node on PATH).
 set -euo pipefail
