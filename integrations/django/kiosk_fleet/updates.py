@@ -26,14 +26,19 @@ def per_row(model, changes, fields=None):
         if field not in merged:
             continue
         values = [change[field] for _, change in changes]
+        # By equality, not hashing: a JSON field's values are dicts.
         if len(values) == 1 or (
-            not any(is_expression(value) for value in values) and len(set(values)) == 1
+            not any(is_expression(value) for value in values) and all(value == values[0] for value in values[1:])
         ):
             continue
+        model_field = model._meta.get_field(field)
         merged[field] = Case(
-            *(When(row, then=value if is_expression(value) else Value(value)) for (row, _), value in zip(changes, values)),
+            *(
+                When(row, then=value if is_expression(value) else Value(value, output_field=model_field))
+                for (row, _), value in zip(changes, values)
+            ),
             default=F(field),
-            output_field=model._meta.get_field(field),
+            output_field=model_field,
         )
     return merged
 

@@ -100,6 +100,16 @@ class StatusWaveTests(TestCase):
             self.assertEqual((kiosk.version, kiosk.renderer_state, kiosk.uptime_seconds), (status["version"], "alive", status["uptimeSeconds"]))
             self.assertIsNotNone(kiosk.last_status_at)
 
+    def test_each_kiosk_s_own_schedule_in_one_wave(self):
+        # A JSON field differing per kiosk (the schedule summary each kiosk reports).
+        items = [
+            (pk, {**status, "schedule": {"timezone": "America/Los_Angeles", "nextOff": "2026-12-0%dT03:00:00.000Z" % (i + 1)}}, None)
+            for i, (pk, status, _) in enumerate(self.wave("s", 3))
+        ]
+        presence.save_statuses(items)
+        for pk, status, _ in items:
+            self.assertEqual(Kiosk.objects.get(pk=pk).schedule, status["schedule"])
+
     def test_two_connections_of_one_kiosk_in_a_wave_are_written_in_order(self):
         items = self.wave("w", 4)
         twice = items[1][0]
