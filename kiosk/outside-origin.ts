@@ -5,8 +5,13 @@
 // (until its 10,000-per-kind trim): some 17 KiB per request, the kiosk's own loads included,
 // hundreds of MiB over a kiosk's weeks of resets (bench kiosk-soak).
 
-/** The URLs outside `origin` (an `http(s)://host[:port]` origin), data: and blob: excepted. */
+/**
+ * The URLs outside `origin` (an `http(s)://host[:port]` origin), data: and blob: excepted.
+ * The opaque origin `'null'` (the diagnostic screen: a data: page, no server) has no URL of
+ * its own: everything but data: and blob: is outside it.
+ */
 export function outsideOrigin(origin: string): RegExp {
+  if (origin === 'null') return /^(?!data:|blob:)/i;
   const canonical = new URL(origin).origin;
   if (canonical === 'null' || canonical !== origin) throw new Error(`not a canonical http(s) origin: ${origin}`);
   const escaped = canonical.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -125,7 +125,10 @@ async function showDiagnostic(executablePath: string, problems: readonly string[
     executablePath,
     headless: false,
     logger,
-  }).catch(() => undefined);
+  }).catch((err: unknown) => {
+    logger.error({ err }, 'the diagnostic screen could not be shown; the problems are in this log');
+    return undefined;
+  });
   if (shell === undefined) return;
   await stopped;
   await shell.close();

@@ -36,6 +36,12 @@ describe('outsideOrigin', () => {
     for (const url of urls) expect([url, blocked.test(url)]).toEqual([url, predicate(url)]);
   });
 
+  it("with the opaque origin 'null' (the diagnostic screen's data: page), lets only data: and blob: through", () => {
+    const none = outsideOrigin('null');
+    for (const url of ['data:text/html,<h1>x</h1>', 'blob:null/1b2c3d']) expect([url, none.test(url)]).toEqual([url, false]);
+    for (const url of [`${ORIGIN}/`, 'https://evil.example/', 'about:blank', 'file:///etc/passwd']) expect([url, none.test(url)]).toEqual([url, true]);
+  });
+
   it('refuses an origin that is not canonical (a path, a default port, no scheme)', () => {
     expect(() => outsideOrigin(`${ORIGIN}/`)).toThrow(/canonical/);
     expect(() => outsideOrigin('http://127.0.0.1:80')).toThrow(/canonical/);
