@@ -12,7 +12,7 @@
 //     reported through a binding only that world has, and the black cover that swallows
 //     input while the display is off.
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
@@ -97,6 +97,8 @@ export class ChromiumShell extends EventEmitter<ShellEvents> implements Shell {
   readonly #x11: X11Display;
   #context: BrowserContext | undefined;
   #session: PageSession | undefined;
+  /** The browser's own CDP session (process info), made once per browser. */
+  #browserCdp: CDPSession | undefined;
   #crashed = false;
   #closing = false;
   #power: DisplayPower = 'on';
@@ -215,13 +217,32 @@ export class ChromiumShell extends EventEmitter<ShellEvents> implements Shell {
     return this.#crashed ? 'crashed' : undefined;
   }
 
-  /** The page's JavaScript heap (what an always-on page leaks), from the DevTools protocol. */
+  /**
+   * The memory of the page's renderer process, as Electron's getAppMetrics and the browser's
+   * own out-of-memory kill count it (resident set): the JavaScript heap is only part of what an
+   * always-on page grows (DOM, layout, decoded images, array buffers and the allocator live
+   * beside it). The page's renderer is the one whose CPU time is the page's own ProcessTime
+   * (the protocol names no process for a page). Where /proc cannot be read, the page's
+   * JavaScript heap (Performance.getMetrics).
+   */
   async rendererMemoryMB(): Promise<number | undefined> {
     const session = this.#session;
+    const browser = this.#context?.browser();
     if (session === undefined || this.#crashed) return undefined;
     try {
       const { metrics } = await withTimeout(session.cdp.send('Performance.getMetrics'), 5000);
-      const heap = metrics.find((m) => m.name === 'JSHeapTotalSize')?.value;
+      const metric = (name: string) => metrics.find((m) => m.name === name)?.value;
+      const cpu = metric('ProcessTime');
+      if (browser !== null && browser !== undefined && cpu !== undefined) {
+        this.#browserCdp ??= await withTimeout(browser.newBrowserCDPSession(), 5000);
+        const { processInfo } = await withTimeout(this.#browserCdp.send('SystemInfo.getProcessInfo'), 5000);
+        const renderer = processInfo
+          .filter((p) => p.type === 'renderer')
+          .reduce<{ id: number; cpuTime: number } | undefined>((best, p) => (best === undefined || Math.abs(p.cpuTime - cpu) < Math.abs(best.cpuTime - cpu) ? p : best), undefined);
+        const resident = renderer === undefined ? undefined : residentMiB(renderer.id);
+        if (resident !== undefined) return resident;
+      }
+      const heap = metric('JSHeapTotalSize');
       return heap === undefined ? undefined : heap / 1024 / 1024;
     } catch {
       return undefined;
@@ -406,7 +427,18 @@ export class ChromiumShell extends EventEmitter<ShellEvents> implements Shell {
     const context = this.#context;
     this.#context = undefined;
     this.#session = undefined;
+    this.#browserCdp = undefined;
     await context?.close().catch(() => undefined);
+  }
+}
+
+/** A process's resident memory in MiB from /proc; undefined where /proc cannot say (not Linux, gone). */
+function residentMiB(pid: number): number | undefined {
+  try {
+    const kB = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kB === undefined ? undefined : Number(kB) / 1024;
+  } catch {
+    return undefined;
   }
 }
 

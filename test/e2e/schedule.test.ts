@@ -101,14 +101,22 @@ describe('the daily restart and the memory limit (headless)', () => {
   }, 90_000);
 
   it('replaces a page that grows past recovery.maxRendererMemoryMB, and it shows content again', async () => {
-    kiosk = await startE2eKiosk({ overrides: { recovery: { maxRendererMemoryMB: 64, memoryCheckSeconds: 1 } } });
+    // The limit is on the renderer process's memory (as Electron's getAppMetrics counts it),
+    // well above what this page's renderer holds at the start.
+    kiosk = await startE2eKiosk({ overrides: { recovery: { maxRendererMemoryMB: 512, memoryCheckSeconds: 1 } } });
     const grown = kiosk.page();
     await showsHome(grown);
-    // A leak on purpose: 160 MB of arrays the page keeps.
+    const before = await kiosk.shell!.rendererMemoryMB();
+    expect(before).toBeGreaterThan(32);
+    expect(before).toBeLessThan(512);
+    // A leak on purpose: the page keeps 32 MB more every 100 ms (up to 1.5 GB) until it is replaced.
     await grown.evaluate(() => {
-      const hoard: number[][] = [];
-      for (let i = 0; i < 40; i++) hoard.push(new Array<number>(500_000).fill(i + 0.5));
-      (window as unknown as { hoard: number[][] }).hoard = hoard;
+      const hoard: Float64Array[] = [];
+      (window as unknown as { hoard: Float64Array[] }).hoard = hoard;
+      const timer = setInterval(() => {
+        if (hoard.length >= 48) return clearInterval(timer);
+        hoard.push(new Float64Array(4_000_000).fill(hoard.length + 0.5));
+      }, 100);
     });
     await waitFor(() => kiosk!.shell?.page !== undefined && kiosk!.shell.page !== grown, { timeoutMs: 15_000, what: 'the renderer replaced' });
     await showsHome(kiosk.page());
