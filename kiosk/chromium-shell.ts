@@ -82,6 +82,13 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | und
   return CANDIDATES.find((candidate) => existsSync(candidate));
 }
 
+/** What the shell needs of the kiosk server it shows. */
+export interface KioskServerSide {
+  origin: string;
+  key: string;
+  relay: { pages: PagesPort };
+}
+
 interface PageSession {
   page: Page;
   cdp: CDPSession;
@@ -114,6 +121,11 @@ export class ChromiumShell extends EventEmitter<ShellEvents> implements Shell {
   /** A shell whose window is not open yet (open() does that, once the kiosk listens). */
   static create(options: ChromiumShellOptions): ChromiumShell {
     return new ChromiumShell(options);
+  }
+
+  /** The shell of a kiosk server: its root page, nothing outside its origin, its launch key and pages. */
+  static forServer(server: KioskServerSide, options: Omit<ChromiumShellOptions, 'url' | 'origin' | 'key' | 'pages'>): ChromiumShell {
+    return new ChromiumShell({ ...options, url: `${server.origin}/`, origin: server.origin, key: server.key, pages: server.relay.pages });
   }
 
   /** A shell with its window open (the diagnostic screen, tools). */

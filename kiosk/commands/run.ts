@@ -86,11 +86,7 @@ async function runChromium(options: RunOptions): Promise<number | undefined> {
     return code;
   }
   try {
-    const shell = ChromiumShell.create({
-      url: `${runtime.server.origin}/`,
-      origin: runtime.server.origin,
-      key: runtime.server.key,
-      pages: runtime.server.relay.pages,
+    const shell = ChromiumShell.forServer(runtime.server, {
       executablePath,
       headless,
       logger,
