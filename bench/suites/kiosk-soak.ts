@@ -1,40 +1,77 @@
-// 7. The whole kiosk, soaked. The product's Chromium shell (test/support/e2e.ts, headless,
-// 1920x1080) on the bench upstream through 1,000 resets (each one a real reload of the
-// bundled UI, acknowledged) and 10,000 screen changes (the visitor's own path: Events,
-// Offices, back home, clicked in the page). What it retains, at the start (after a warm-up)
-// and at the end, both after a full garbage collection: the renderer's JavaScript heap in
-// use (what the page keeps; the heap's size, which the shell's memory watch samples, grows in
-// whole 256 KiB pages and is shown beside it), and the total RSS of the kiosk: this process
-// (relay, kiosk side, the shell's playwright-core, and the bench's upstream and loop) plus
-// every process of its Chromium, with this process's JS heap and external memory after GC
-// beside it (RSS the allocator keeps after a GC is not retained memory; see soak.ts).
+// 7. The whole kiosk, soaked. The kiosk in its own process, as `kiosk-shell run --shell
+// chromium --headless` runs it (bench/workers/soak-kiosk.ts: the product's runtime and
+// Chromium shell, 1920x1080, logging to its files), on the bench upstream through 1,000
+// resets (each one a real reload of the bundled UI, acknowledged) and 10,000 screen changes
+// (the visitor's own path: Events, Offices, back home, clicked in the page). What it
+// retains, at the start (after a warm-up) and at the end, both after a full garbage
+// collection: the renderer's JavaScript heap in use and its process's memory (what the
+// shell's memory watch samples), and the total RSS of the kiosk: its process (relay, kiosk
+// side, the shell's playwright-core) plus every process of its Chromium, with the kiosk
+// process's JS heap and external memory beside it, and each Chromium process's RSS and
+// PSS in the details (a sum of RSS counts pages shared between processes more than once).
 import { readdirSync, readFileSync } from 'node:fs';
-import type { CDPSession, Page } from 'playwright-core';
-import { startE2eKiosk, type E2eKiosk } from '../../test/support/e2e.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startWorker, type Worker } from '../lib/ipc.ts';
 import { newToken } from '../lib/kiosk.ts';
-import { rssMiB, sleep } from '../lib/proc.ts';
+import { rssMiB } from '../lib/proc.ts';
 import { ratioOf, type BenchContext, type Figure, type Suite } from '../lib/report.ts';
 import { BenchUpstream } from '../lib/upstream.ts';
 
-const CONTENT = '#root[data-screen="home"] [data-testid="event"]';
-const MIB = 1024 * 1024;
 
 interface Checkpoint {
   resets: number;
   screens: number;
   /** The renderer's JS heap in use after a full GC (Runtime.getHeapUsage). */
   rendererHeapMiB: number;
-  /** The renderer's JS heap size, as the shell's memory watch samples it. */
-  rendererHeapSizeMiB: number;
+  /** The page's renderer process (resident), as the shell's memory watch samples it. */
+  rendererMiB: number;
+  /** The page's documents, DOM nodes and listeners (Memory.getDOMCounters). */
+  dom: { documents: number; nodes: number; jsEventListeners: number };
   kioskRssMiB: number;
   /** This process's JS heap in use and external memory after a full GC. */
   kioskHeapMiB: number;
   kioskExternalMiB: number;
   chromiumRssMiB: number;
+  /** Every Chromium process by its type (browser, renderer, gpu-process, utility...): RSS, PSS and its parts. */
+  processes: ProcessMemory[];
 }
 
-/** Every process of the kiosk's Chromium: the one started on its profile, and all it started. */
-function chromiumPids(): number[] {
+interface ProcessMemory {
+  pid: number;
+  type: string;
+  rssMiB: number;
+  pssMiB: number;
+  anonMiB: number;
+  fileMiB: number;
+  shmemMiB: number;
+}
+
+/** A process's memory from /proc/<pid>/smaps_rollup (kB figures in MiB). */
+function memoryOf(pid: number): ProcessMemory | undefined {
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split(/[\0 ]/);
+    const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? Number.NaN) / 1024;
+    const type = cmdline.find((a) => a.startsWith('--type='))?.slice('--type='.length) ?? 'browser';
+    const sub = cmdline.find((a) => a.startsWith('--utility-sub-type='))?.slice('--utility-sub-type='.length);
+    return {
+      pid,
+      type: sub === undefined ? type : `${type}:${sub}`,
+      rssMiB: field('Rss'),
+      pssMiB: field('Pss'),
+      anonMiB: field('Pss_Anon'),
+      fileMiB: field('Pss_File'),
+      shmemMiB: field('Pss_Shmem'),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every process of the kiosk's Chromium: the one `kiosk` started on its profile, and all it started. */
+function chromiumPids(kiosk: number): number[] {
   const parents = new Map<number, number>();
   const roots: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -44,7 +81,7 @@ function chromiumPids(): number[] {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       parents.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmdline.includes('kiosk-shell-chromium-') && parents.get(pid) === process.pid) roots.push(pid);
+      if (cmdline.includes('kiosk-shell-chromium-') && parents.get(pid) === kiosk) roots.push(pid);
     } catch {
       // gone meanwhile
     }
@@ -62,47 +99,25 @@ function chromiumPids(): number[] {
   return [...all];
 }
 
-async function checkpoint(kiosk: E2eKiosk, cdp: CDPSession, resets: number, screens: number): Promise<Checkpoint> {
-  await cdp.send('HeapProfiler.collectGarbage');
-  (globalThis as { gc?: () => void }).gc?.();
-  await sleep(500);
-  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-  await cdp.detach();
-  const heapSize = (await kiosk.shell?.rendererMemoryMB()) ?? Number.NaN;
-  const node = process.memoryUsage();
-  const chromium = chromiumPids().reduce((sum, pid) => {
-    try {
-      return sum + rssMiB(pid);
-    } catch {
-      return sum;
-    }
-  }, 0);
+interface WorkerCheckpoint {
+  rendererHeapMiB: number;
+  dom: { documents: number; nodes: number; jsEventListeners: number };
+  rendererMiB: number;
+  kioskHeapMiB: number;
+  kioskExternalMiB: number;
+}
+
+async function checkpoint(kiosk: Worker, resets: number, screens: number): Promise<Checkpoint> {
+  const inside = await kiosk.call<WorkerCheckpoint>('checkpoint', undefined, 60_000);
+  const processes = chromiumPids(kiosk.pid).flatMap((pid) => memoryOf(pid) ?? []);
   return {
     resets,
     screens,
-    rendererHeapMiB: usedSize / MIB,
-    rendererHeapSizeMiB: heapSize,
-    kioskRssMiB: rssMiB(process.pid),
-    kioskHeapMiB: node.heapUsed / MIB,
-    kioskExternalMiB: node.external / MIB,
-    chromiumRssMiB: chromium,
+    ...inside,
+    kioskRssMiB: rssMiB(kiosk.pid),
+    chromiumRssMiB: processes.reduce((sum, p) => sum + p.rssMiB, 0),
+    processes,
   };
-}
-
-/** Clicks through `count` screens in the page itself, one frame apart: Events, Offices, home. */
-async function changeScreens(page: Page, count: number): Promise<void> {
-  await page.evaluate(async (n) => {
-    const press = (match: (button: HTMLButtonElement) => boolean) => Array.from(document.querySelectorAll('button')).find(match)?.click();
-    const steps = [
-      () => press((b) => (b.textContent ?? '').includes('Events')),
-      () => press((b) => (b.textContent ?? '').includes('Offices')),
-      () => press((b) => (b.getAttribute('aria-label') ?? '').includes('back to the start')),
-    ];
-    for (let i = 0; i < n; i++) {
-      steps[i % steps.length]?.();
-      await new Promise((resolve) => requestAnimationFrame(() => resolve(undefined)));
-    }
-  }, count);
 }
 
 export const kioskSoakSuite: Suite = {
@@ -116,13 +131,11 @@ export const kioskSoakSuite: Suite = {
     const token = newToken('bench');
     const upstream = new BenchUpstream({ wsToken: token, apiToken: token });
     await upstream.start();
-    let kiosk: E2eKiosk | undefined;
+    const stateDir = mkdtempSync(path.join(os.tmpdir(), 'kiosk-bench-soak-'));
+    let kiosk: Worker | undefined;
     try {
-      kiosk = await startE2eKiosk({
-        upstream: { wsUrl: upstream.wsUrl, apiUrl: upstream.apiUrl, token },
-        overrides: { kioskId: 'bench-soak-1', reset: { minIntervalSeconds: 0 }, idle: { returnHomeSeconds: 0 } },
-      });
-      await kiosk.page().locator(CONTENT).first().waitFor({ timeout: 30_000 });
+      kiosk = await startWorker('bench/workers/soak-kiosk.ts', [upstream.wsUrl, upstream.apiUrl, token, stateDir]); // inherits --expose-gc from npm run bench
+      await kiosk.call('content', undefined, 60_000);
       await upstream.waitFor(() => upstream.stats().hellos >= 1, 15_000, 'the kiosk\'s hello');
       const acks = new Set<string>();
       upstream.onText = (text) => {
@@ -133,22 +146,28 @@ export const kioskSoakSuite: Suite = {
       const reset = async (id: string) => {
         upstream.broadcast(JSON.stringify({ type: 'kiosk.reset', id, target: 'all' }));
         await upstream.waitFor(() => acks.has(id), 20_000, `the ack of ${id}`);
-        await kiosk!.page().locator(CONTENT).first().waitFor({ timeout: 20_000 });
+        await kiosk!.call('content', undefined, 30_000);
       };
+      const changeScreens = (count: number) => kiosk!.call('screens', count, 600_000);
       // Warm-up: the caches and pools a first minute fills are not growth.
       for (let i = 0; i < 10; i++) await reset(`soak-warm-${i}`);
-      await changeScreens(kiosk.page(), 300);
-      const cdpOf = async () => kiosk!.page().context().newCDPSession(kiosk!.page());
-      const start = await checkpoint(kiosk, await cdpOf(), 0, 0);
+      await changeScreens(300);
+      const start = await checkpoint(kiosk, 0, 0);
       ctx.log(`kiosk soak: start ${JSON.stringify(start)}`);
       let done = { resets: 0, screens: 0 };
+      // A checkpoint every quarter: one reading at each end alone cannot tell growth from a swing.
+      const series: Checkpoint[] = [start];
       for (let round = 0; round < rounds; round++) {
         for (let i = 0; i < resets / rounds; i++) await reset(`soak-${round}-${i}`);
-        await changeScreens(kiosk.page(), screens / rounds);
+        await changeScreens(screens / rounds);
         done = { resets: done.resets + resets / rounds, screens: done.screens + screens / rounds };
-        if ((round + 1) % 5 === 0) ctx.log(`kiosk soak: ${done.resets} resets, ${done.screens} screen changes`);
+        if ((round + 1) % (rounds / 4) === 0) {
+          const reading = await checkpoint(kiosk, done.resets, done.screens);
+          series.push(reading);
+          ctx.log(`kiosk soak: ${done.resets} resets, ${done.screens} screen changes: kiosk ${reading.kioskRssMiB.toFixed(0)} MiB, Chromium ${reading.chromiumRssMiB.toFixed(0)} MiB, renderer ${reading.rendererMiB.toFixed(0)} MiB`);
+        }
       }
-      const end = await checkpoint(kiosk, await cdpOf(), done.resets, done.screens);
+      const end = series[series.length - 1]!;
       ctx.log(`kiosk soak: end ${JSON.stringify(end)}`);
       const total = (c: Checkpoint) => c.kioskRssMiB + c.chromiumRssMiB;
       const growth = (a: number, b: number) => ((b - a) / a) * 100;
@@ -160,16 +179,16 @@ export const kioskSoakSuite: Suite = {
           label: `Renderer JS heap in use over ${done.resets} resets and ${done.screens} screen changes (Chromium shell)`,
           value: heapGrowth,
           unit: '%',
-          extra: `${start.rendererHeapMiB.toFixed(2)} → ${end.rendererHeapMiB.toFixed(2)} MiB after a full GC (heap size, as the memory watch reads it, ${start.rendererHeapSizeMiB.toFixed(2)} → ${end.rendererHeapSizeMiB.toFixed(2)})`,
+          extra: `${start.rendererHeapMiB.toFixed(2)} → ${end.rendererHeapMiB.toFixed(2)} MiB after a full GC (its process, as the memory watch reads it, ${start.rendererMiB.toFixed(0)} → ${end.rendererMiB.toFixed(0)} MiB)`,
           baselines: [{ label: 'heap at the start', value: start.rendererHeapMiB, unit: 'MiB' }],
           target: { text: '< 10 % growth', met: heapGrowth < 10 },
         },
         {
           id: 'kiosk-soak.rss',
-          label: 'Kiosk total RSS over the same soak (this process + every Chromium process)',
+          label: 'Kiosk total RSS over the same soak (the kiosk process + every Chromium process)',
           value: rssGrowth,
           unit: '%',
-          extra: `${total(start).toFixed(0)} → ${total(end).toFixed(0)} MiB (relay and kiosk side ${start.kioskRssMiB.toFixed(0)} → ${end.kioskRssMiB.toFixed(0)}, its JS heap + external after GC ${(start.kioskHeapMiB + start.kioskExternalMiB).toFixed(0)} → ${(end.kioskHeapMiB + end.kioskExternalMiB).toFixed(0)}; Chromium ${start.chromiumRssMiB.toFixed(0)} → ${end.chromiumRssMiB.toFixed(0)})`,
+          extra: `${total(start).toFixed(0)} → ${total(end).toFixed(0)} MiB (kiosk process ${start.kioskRssMiB.toFixed(0)} → ${end.kioskRssMiB.toFixed(0)}, its JS heap + external after GC ${(start.kioskHeapMiB + start.kioskExternalMiB).toFixed(0)} → ${(end.kioskHeapMiB + end.kioskExternalMiB).toFixed(0)}; Chromium ${start.chromiumRssMiB.toFixed(0)} → ${end.chromiumRssMiB.toFixed(0)})`,
           baselines: [{ label: 'RSS at the start', value: total(start), unit: 'MiB' }],
           target: { text: '< 10 % growth', met: rssGrowth < 10 },
         },
@@ -178,14 +197,16 @@ export const kioskSoakSuite: Suite = {
       if (ratio !== undefined) figures[1] = { ...figures[1]!, ratio };
       return {
         figures,
-        details: { start, end, resets: done.resets, screens: done.screens },
+        details: { start, end, series, resets: done.resets, screens: done.screens },
         notes: [
-          'Kiosk soak: 10 uncounted warm-up resets and 300 screen changes; start and end taken after Chromium\'s and (with --expose-gc) Node\'s full GC; the renderer heap is Runtime.getHeapUsage\'s usedSize; RSS is VmRSS from /proc',
+          'Kiosk soak: the kiosk in its own process (bench/workers/soak-kiosk.ts); 10 uncounted warm-up resets and 300 screen changes; every reading (start, each quarter, end) after a full GC in the page and in the kiosk process and a critical memory-pressure signal to Chromium (what the system sends when memory runs short: the caches Chromium then drops are not retained memory); the renderer heap is Runtime.getHeapUsage\'s usedSize; RSS is VmRSS from /proc, summed over the kiosk process and every Chromium process (the details give each process\'s RSS and PSS)',
         ],
       };
     } finally {
-      await kiosk?.close();
+      await kiosk?.call('close', undefined, 30_000).catch(() => undefined);
+      await kiosk?.stop();
       await upstream.stop();
+      rmSync(stateDir, { recursive: true, force: true });
     }
   },
 };
