@@ -15,7 +15,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { KioskError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { DisplayPower } from '../protocol/page.ts';
@@ -51,6 +51,10 @@ const KIOSK_FLAGS = [
 const AGENT_WORLD = 'kiosk-shell';
 const AGENT_BINDING = '__kioskShellReport';
 const AGENT_SETTER = '__kioskShellSetPower';
+/** How much more CPU time the page's renderer may have used between the two readings. */
+const CPU_MATCH_SECONDS = 0.25;
+/** Both readings are rounded to 10 ms. */
+const CPU_ROUNDING_SECONDS = 0.02;
 /** How long one CDP request may take before the shell gives up on it. */
 const CDP_TIMEOUT_MS = 10_000;
 
@@ -105,7 +109,8 @@ export class ChromiumShell extends EventEmitter<ShellEvents> implements Shell {
   #context: BrowserContext | undefined;
   #session: PageSession | undefined;
   /** The browser's own CDP session (process info), made once per browser. */
-  #browserCdp: CDPSession | undefined;
+  #browserCdp: { browser: Browser; session: Promise<CDPSession> } | undefined;
+  #saidHeapOnly = false;
   #crashed = false;
   #closing = false;
   #power: DisplayPower = 'on';
@@ -234,28 +239,51 @@ export class ChromiumShell extends EventEmitter<ShellEvents> implements Shell {
    * own out-of-memory kill count it (resident set): the JavaScript heap is only part of what an
    * always-on page grows (DOM, layout, decoded images, array buffers and the allocator live
    * beside it). The page's renderer is the one whose CPU time is the page's own ProcessTime
-   * (the protocol names no process for a page). Where /proc cannot be read, the page's
-   * JavaScript heap (Performance.getMetrics).
+   * (the protocol names no pid for a page). Where that does not single one out, or /proc
+   * cannot be read, the page's JavaScript heap (Performance.getMetrics), said once in the log.
    */
   async rendererMemoryMB(): Promise<number | undefined> {
     const session = this.#session;
-    const browser = this.#context?.browser();
     if (session === undefined || this.#crashed) return undefined;
+    let metrics: { name: string; value: number }[];
     try {
-      const { metrics } = await withTimeout(session.cdp.send('Performance.getMetrics'), 5000);
-      const metric = (name: string) => metrics.find((m) => m.name === name)?.value;
-      const cpu = metric('ProcessTime');
-      if (browser !== null && browser !== undefined && cpu !== undefined) {
-        this.#browserCdp ??= await withTimeout(browser.newBrowserCDPSession(), 5000);
-        const { processInfo } = await withTimeout(this.#browserCdp.send('SystemInfo.getProcessInfo'), 5000);
-        const renderer = processInfo
-          .filter((p) => p.type === 'renderer')
-          .reduce<{ id: number; cpuTime: number } | undefined>((best, p) => (best === undefined || Math.abs(p.cpuTime - cpu) < Math.abs(best.cpuTime - cpu) ? p : best), undefined);
-        const resident = renderer === undefined ? undefined : residentMiB(renderer.id);
-        if (resident !== undefined) return resident;
-      }
-      const heap = metric('JSHeapTotalSize');
-      return heap === undefined ? undefined : heap / 1024 / 1024;
+      ({ metrics } = await withTimeout(session.cdp.send('Performance.getMetrics'), 5000));
+    } catch {
+      return undefined;
+    }
+    const metric = (name: string) => metrics.find((m) => m.name === name)?.value;
+    const cpu = metric('ProcessTime') ?? 0;
+    // A renderer that cannot read its own CPU time (a sandbox without /proc) reports 0.
+    const resident = cpu > 0 ? await this.#rendererResidentMiB(cpu) : undefined;
+    if (resident !== undefined) return resident;
+    if (cpu <= 0 && !this.#saidHeapOnly) {
+      this.#saidHeapOnly = true;
+      this.#options.logger.warn("chromium: cannot tell the page's renderer process here; the memory limit is checked against the page's JavaScript heap");
+    }
+    const heap = metric('JSHeapTotalSize');
+    return heap === undefined ? undefined : heap / 1024 / 1024;
+  }
+
+  /**
+   * The resident memory of the renderer whose CPU time is `cpuSeconds`, if exactly one is
+   * (two renderers a moment apart in CPU time, as just after a start, leave this sample to the heap).
+   */
+  async #rendererResidentMiB(cpuSeconds: number): Promise<number | undefined> {
+    const browser = this.#context?.browser();
+    if (browser === null || browser === undefined) return undefined;
+    try {
+      if (this.#browserCdp?.browser !== browser) this.#browserCdp = { browser, session: withTimeout(browser.newBrowserCDPSession(), 5000) };
+      const cached = this.#browserCdp;
+      const cdp = await cached.session.catch((error: unknown) => {
+        if (this.#browserCdp === cached) this.#browserCdp = undefined;
+        throw error;
+      });
+      const { processInfo } = await withTimeout(cdp.send('SystemInfo.getProcessInfo'), 5000);
+      // Read after the page's figure: its own renderer has used as much CPU since, or a little more.
+      const matches = processInfo.filter(
+        (p) => p.type === 'renderer' && p.cpuTime >= cpuSeconds - CPU_ROUNDING_SECONDS && p.cpuTime <= cpuSeconds + CPU_MATCH_SECONDS && !isBrowserUi(p.id),
+      );
+      return matches.length === 1 ? residentMiB(matches[0]!.id) : undefined;
     } catch {
       return undefined;
     }
@@ -439,8 +467,17 @@ export class ChromiumShell extends EventEmitter<ShellEvents> implements Shell {
     const context = this.#context;
     this.#context = undefined;
     this.#session = undefined;
-    this.#browserCdp = undefined;
     await context?.close().catch(() => undefined);
+  }
+}
+
+/** The browser's own UI (a top-chrome WebUI renderer) or an extension's renderer: never the page's. */
+function isBrowserUi(pid: number): boolean {
+  try {
+    // Chromium rewrites its children's command lines into one space-separated string.
+    return /(^|[\0 ])--(top-chrome-webui|extension-process)([\0 ]|$)/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return false;
   }
 }
 

@@ -318,7 +318,7 @@ export const configSchema = z.strictObject({
         .min(64)
         .max(65_536)
         .default(1536)
-        .describe('A renderer above this much memory is replaced at the next idle moment (at once above 1.5 times this).'),
+        .describe('A page whose renderer process holds more than this (resident memory, as the system counts it) is replaced at the next idle moment (at once above 1.5 times this).'),
       memoryCheckSeconds: z.number().min(1).max(3600).default(60).describe('How often the renderer\'s memory is sampled.'),
     })
     .prefault({}),
