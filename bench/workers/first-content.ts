@@ -13,7 +13,7 @@ const CONTENT = '#root[data-screen="home"] [data-testid="event"]';
 const secrets = new Secrets();
 const logger = createLogger({ secrets, level: 'warn' });
 const runtime = await startRuntime({ configPath: process.argv[2], shell: 'chromium', logger, secrets });
-const shell = await attachHeadlessChromium(runtime, logger);
+const { shell } = await attachHeadlessChromium(runtime, logger);
 process.stdout.write(`${JSON.stringify({ event: 'ready' })}\n`);
 const page = shell.page;
 if (page === undefined) throw new Error('the shell has no page');

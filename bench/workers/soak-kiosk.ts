@@ -5,6 +5,7 @@
 // only do what a visitor does (screen changes, in the page) and read the figures.
 //
 // argv: <upstream ws url> <upstream api url> <token> <state dir>
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CDPSession } from 'playwright-core';
 import { createLogger } from '../../core/logger.ts';
@@ -36,7 +37,9 @@ const runtime = await startRuntime({
     idle: { returnHomeSeconds: 0 },
   },
 });
-const shell = await attachHeadlessChromium(runtime, logger);
+const { shell, kiosk } = await attachHeadlessChromium(runtime, logger);
+// A stop from the orchestrator closes the kiosk as a supervisor's would: Chromium and its profile go too.
+process.once('SIGTERM', () => void runtime.close().finally(() => process.exit(0)));
 
 function page() {
   const current = shell.page;
@@ -66,29 +69,48 @@ serveIpc({
     }, count);
     return true;
   },
-  /**
-   * What the kiosk retains: after a full GC in the page and here, and Chromium told memory is
-   * short (as the system tells it when it is), so that the caches it drops then (freed pages
-   * its allocators keep, decoded resources) are not read as growth. The same at every
-   * checkpoint, the first one included.
-   */
-  checkpoint: async () => {
+  /** A full GC in the page and here: what is left is live, plus what the allocators keep. */
+  gc: async () => {
+    if (typeof (globalThis as { gc?: unknown }).gc !== 'function') throw new Error('the soak worker needs --expose-gc (npm run bench passes it on)');
     const cdp: CDPSession = await page().context().newCDPSession(page());
-    await cdp.send('HeapProfiler.collectGarbage');
-    await cdp.send('Memory.simulatePressureNotification', { level: 'critical' });
-    (globalThis as { gc?: () => void }).gc?.();
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-    const { documents, nodes, jsEventListeners } = await cdp.send('Memory.getDOMCounters');
-    await cdp.detach();
-    const node = process.memoryUsage();
-    return {
-      rendererHeapMiB: usedSize / MIB,
-      rendererMiB: (await shell.rendererMemoryMB()) ?? Number.NaN,
-      dom: { documents, nodes, jsEventListeners },
-      kioskHeapMiB: node.heapUsed / MIB,
-      kioskExternalMiB: node.external / MIB,
-    };
+    try {
+      await cdp.send('HeapProfiler.collectGarbage');
+      (globalThis as unknown as { gc: () => void }).gc();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+      const { documents, nodes, jsEventListeners } = await cdp.send('Memory.getDOMCounters');
+      const node = process.memoryUsage();
+      return {
+        rendererHeapMiB: usedSize / MIB,
+        rendererMiB: (await shell.rendererMemoryMB()) ?? Number.NaN,
+        dom: { documents, nodes, jsEventListeners },
+        kioskHeapMiB: node.heapUsed / MIB,
+        kioskExternalMiB: node.external / MIB,
+        recycled: kiosk.stats.memory.recycled,
+      };
+    } finally {
+      await cdp.detach().catch(() => undefined);
+    }
+  },
+  /**
+   * Chromium told memory is short, as the system tells it when it is: the caches it drops
+   * then (freed pages its allocators keep, decoded resources) are not what the kiosk retains.
+   */
+  purge: async () => {
+    const cdp: CDPSession = await page().context().newCDPSession(page());
+    try {
+      await cdp.send('Memory.simulatePressureNotification', { level: 'critical' });
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      return (await shell.rendererMemoryMB()) ?? Number.NaN;
+    } finally {
+      await cdp.detach().catch(() => undefined);
+    }
+  },
+  /** The last lines of the kiosk's log (for a failure's report). */
+  logTail: () => {
+    const dir = path.join(stateDir, 'logs');
+    const file = readdirSync(dir).filter((name) => name.endsWith('.log')).sort().pop();
+    return file === undefined ? '' : readFileSync(path.join(dir, file), 'utf8').split('\n').slice(-40).join('\n');
   },
   close: async () => {
     await runtime.close();
