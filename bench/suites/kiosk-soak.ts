@@ -9,8 +9,7 @@
 // side, the shell's playwright-core) plus every process of its Chromium, with the kiosk
 // process's JS heap and external memory beside it, and each Chromium process's RSS and
 // PSS in the details (a sum of RSS counts pages shared between processes more than once).
-import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startWorker, type Worker } from '../lib/ipc.ts';
@@ -18,7 +17,6 @@ import { newToken } from '../lib/kiosk.ts';
 import { rssMiB } from '../lib/proc.ts';
 import { ratioOf, type BenchContext, type Figure, type Suite } from '../lib/report.ts';
 import { BenchUpstream } from '../lib/upstream.ts';
-
 
 interface Checkpoint {
   resets: number;
@@ -58,7 +56,7 @@ interface ProcessMemory {
 function memoryOf(pid: number): ProcessMemory | undefined {
   try {
     const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split(/[\0 ]/);
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split(/[\0 ]/);
     const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? Number.NaN) / 1024;
     const type = cmdline.find((a) => a.startsWith('--type='))?.slice('--type='.length) ?? 'browser';
     const sub = cmdline.find((a) => a.startsWith('--utility-sub-type='))?.slice('--utility-sub-type='.length);
