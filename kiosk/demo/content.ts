@@ -145,9 +145,9 @@ const EVENTS: DemoEvent[] = [
     title: { en: 'Planning Commission Hearing', es: 'Audiencia de la Comisión de Planificación', 'zh-Hant': '規劃委員會聽證會', fil: 'Pagdinig ng Planning Commission' },
     location: { en: 'Room 400', es: 'Sala 400', 'zh-Hant': '400室', fil: 'Silid 400' },
     description: {
-      en: 'Agenda items include the Market Street streetscape plan.',
-      es: 'El orden del día incluye el plan de paisaje urbano de la calle Market.',
-      'zh-Hant': '議程包括市場街街景規劃。',
+      en: 'Agenda items include the Market Street streetscape plan. To comment by phone, call (415) 655-0001 and enter access code 2664 000 4000 ##, then press *3 when the item is called. Written comments may be left with the Commission Secretary in Room 400 until noon on the day of the hearing.',
+      es: 'El orden del día incluye el plan de paisaje urbano de la calle Market. Para comentar por teléfono, llame al (415) 655-0001, marque el código de acceso 2664 000 4000 ## y luego *3 cuando se anuncie el punto. Puede dejar comentarios por escrito a la Secretaría de la Comisión en la sala 400 hasta el mediodía del día de la audiencia.',
+      'zh-Hant': '議程包括市場街街景規劃。如需電話發言，請致電 (415) 655-0001，輸入接入碼 2664 000 4000 ##，並於該議程宣布時按 *3。書面意見可於聽證會當天中午前交至400室委員會秘書處。',
     },
   },
   {
