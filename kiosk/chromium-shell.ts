@@ -28,6 +28,35 @@ import { X11Display } from './x11-display.ts';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/snap/bin/chromium'];
 
+/**
+ * Chromium honours only the last --disable-features it is given, and the shell's comes
+ * after playwright-core's: so it repeats playwright's list (which keeps Chromium from
+ * calling Google at start-up and keeps HTTP on HTTP; test/e2e/kiosk-window.test.ts fails
+ * when a playwright update adds one this lacks) and adds the kiosk's own. All but
+ * PaintHolding, which playwright turns off for its tests and a kiosk wants: the old
+ * frame stays on screen until a reloaded page paints, no blank frame in between.
+ */
+const PLAYWRIGHT_DISABLED_FEATURES = [
+  'AvoidUnnecessaryBeforeUnloadCheckSync',
+  'DestroyProfileOnBrowserClose',
+  'HttpsUpgrades',
+  'HttpsFirstBalancedModeAutoEnable',
+  'LensOverlay',
+  'MediaRouter',
+  'ThirdPartyStoragePartitioning',
+  'AvoidCorsURLLoaderRestartOnRedirect',
+  'TcpPortRandomizationWin',
+  'OptimizationHints',
+  'NetworkTimeServiceQuerying',
+  'AimEnabled',
+  'PreconnectToSearch',
+  'msForceBrowserSignIn',
+  'msEdgeUpdateLaunchServicesPreferredVersion',
+];
+const KIOSK_DISABLED_FEATURES = ['Translate'];
+/** Playwright's, left on. */
+export const KEPT_FEATURES = ['PaintHolding'];
+
 /** Flags that keep Chromium quiet, local and locked down on an unattended machine. */
 const KIOSK_FLAGS = [
   '--disable-background-networking',
@@ -40,7 +69,10 @@ const KIOSK_FLAGS = [
   '--disable-infobars',
   '--disable-session-crashed-bubble',
   '--disable-translate',
-  '--disable-features=Translate,MediaRouter,OptimizationHints',
+  // Never benchmark the machine for on-device AI: Chromium would start a model-service
+  // process (~50 MiB) a few minutes in, for nothing a kiosk page uses ("GPU blocked").
+  '--optimization-guide-performance-class=8',
+  `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...KIOSK_DISABLED_FEATURES].join(',')}`,
   '--disable-pinch',
   '--overscroll-history-navigation=0',
   '--password-store=basic',

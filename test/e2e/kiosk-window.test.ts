@@ -1,11 +1,12 @@
 // The Chromium shell's window covers the screen on a bare X server, with no window manager
 // to act on `--kiosk` (how many kiosks run: xinit and the browser, nothing else).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { KEPT_FEATURES } from '../../kiosk/chromium-shell.ts';
 import { waitFor } from '../support/wait.ts';
 import { startXvfb, topWindows } from '../support/xvfb.ts';
 
@@ -13,6 +14,43 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+/** The command line of the browser process whose profile lies under `dir`, once it runs. */
+function browserCommandLine(dir: string): string[] | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.some((arg) => arg.startsWith(`--user-data-dir=${dir}`)) && !args.some((arg) => arg.startsWith('--type='))) return args;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
+describe('the Chromium shell\'s command line', () => {
+  it('keeps every feature playwright-core turns off, off (Chromium reads only the last --disable-features)', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'kiosk-flags-'));
+    const kiosk = spawn(process.execPath, [path.join(ROOT, 'kiosk/cli.ts'), '--shell', 'chromium', '--headless'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmp, KIOSK_STATE_DIR: mkdtempSync(path.join(os.tmpdir(), 'kiosk-flags-state-')) },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    children.push(kiosk);
+    let args: string[] | undefined;
+    await waitFor(() => (args = browserCommandLine(tmp)) !== undefined, { timeoutMs: 30_000, intervalMs: 100, what: 'the kiosk\'s Chromium' });
+    const lists = args!.filter((arg) => arg.startsWith('--disable-features=')).map((arg) => arg.slice('--disable-features='.length).split(','));
+    // Playwright's own list first, then the shell's, which is the one Chromium uses.
+    expect(lists.length).toBe(2);
+    const [playwrights, effective] = lists as [string[], string[]];
+    expect(playwrights).toContain('NetworkTimeServiceQuerying');
+    expect(playwrights.filter((feature) => !effective.includes(feature))).toEqual(KEPT_FEATURES);
+    expect(effective).toContain('Translate');
+    expect(args).toContain('--optimization-guide-performance-class=8');
+    kiosk.kill('SIGTERM');
+    await new Promise((resolve) => kiosk.on('exit', resolve));
+  }, 60_000);
 });
 
 describe('the Chromium shell on a display with no window manager', () => {
