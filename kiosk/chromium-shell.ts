@@ -70,7 +70,8 @@ const KIOSK_FLAGS = [
   '--disable-session-crashed-bubble',
   '--disable-translate',
   // Never benchmark the machine for on-device AI: Chromium would start a model-service
-  // process (~50 MiB) a few minutes in, for nothing a kiosk page uses ("GPU blocked").
+  // process (~50 MiB) a few minutes in, for nothing a kiosk page uses. 8 is "GPU blocked"
+  // in Chromium's OnDeviceModelPerformanceClass: a class given here is not measured.
   '--optimization-guide-performance-class=8',
   `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...KIOSK_DISABLED_FEATURES].join(',')}`,
   '--disable-pinch',
