@@ -11,6 +11,7 @@ import { accessSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../core/package-info.ts';
+import { KIOSK_NODE_FLAGS } from './node-flags.ts';
 
 // The app's identity, as build-resources/electron-builder.cjs sets it (a test keeps them equal).
 export const APP_ID = 'org.kioskshell.KioskShell';
@@ -245,7 +246,7 @@ export function resolveLaunchCommand(options: { exec?: string; config?: string }
   } else if (runtime.electron) {
     launch = { program: runtime.execPath, args: [] };
   } else {
-    launch = { program: runtime.execPath, args: [runtime.cliEntry] };
+    launch = { program: runtime.execPath, args: [...KIOSK_NODE_FLAGS, runtime.cliEntry] };
   }
   return options.config === undefined ? launch : { program: launch.program, args: [...launch.args, '--config', path.resolve(options.config)] };
 }

@@ -12,6 +12,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { KIOSK_NODE_FLAGS } from '../../kiosk/node-flags.ts';
 import { startWorker, type Worker } from '../lib/ipc.ts';
 import { newToken } from '../lib/kiosk.ts';
 import { rssMiB } from '../lib/proc.ts';
@@ -31,6 +32,8 @@ interface Checkpoint {
   /** The kiosk process's JS heap in use and external memory after a full GC. */
   kioskHeapMiB: number;
   kioskExternalMiB: number;
+  /** The kiosk process's V8 heap as committed (in use or not). */
+  kioskHeapCommittedMiB: number;
   /** Pages the kiosk's memory watch replaced so far. */
   recycled: number;
   chromiumRssMiB: number;
@@ -109,6 +112,8 @@ interface WorkerReading {
   dom: { documents: number; nodes: number; jsEventListeners: number };
   kioskHeapMiB: number;
   kioskExternalMiB: number;
+  /** The kiosk process's V8 heap as committed (in use or not). */
+  kioskHeapCommittedMiB: number;
   /** Pages the kiosk's memory watch replaced so far. */
   recycled: number;
 }
@@ -152,7 +157,10 @@ export const kioskSoakSuite: Suite = {
     const stateDir = mkdtempSync(path.join(os.tmpdir(), 'kiosk-bench-soak-'));
     let kiosk: Worker | undefined;
     try {
-      kiosk = await startWorker('bench/workers/soak-kiosk.ts', [upstream.wsUrl, upstream.apiUrl, token, stateDir]); // inherits --expose-gc from npm run bench
+      // Inherits --expose-gc from npm run bench; runs with the Node flags every launch of the kiosk has.
+      kiosk = await startWorker('bench/workers/soak-kiosk.ts', [upstream.wsUrl, upstream.apiUrl, token, stateDir], {
+        NODE_OPTIONS: [process.env.NODE_OPTIONS, ...KIOSK_NODE_FLAGS].filter((flag) => flag !== undefined && flag !== '').join(' '),
+      });
       await kiosk.call('content', undefined, 60_000);
       await upstream.waitFor(() => upstream.stats().hellos >= 1, 15_000, 'the kiosk\'s hello');
       const acks = new Set<string>();
@@ -207,7 +215,7 @@ export const kioskSoakSuite: Suite = {
           label: 'Kiosk total RSS over the same soak (the kiosk process + every Chromium process)',
           value: rssGrowth,
           unit: '%',
-          extra: `${total(start).toFixed(0)} → ${total(end).toFixed(0)} MiB (kiosk process ${start.kioskRssMiB.toFixed(0)} → ${end.kioskRssMiB.toFixed(0)}, its JS heap + external after GC ${(start.kioskHeapMiB + start.kioskExternalMiB).toFixed(0)} → ${(end.kioskHeapMiB + end.kioskExternalMiB).toFixed(0)}; Chromium ${start.chromiumRssMiB.toFixed(0)} → ${end.chromiumRssMiB.toFixed(0)}, its PSS ${start.chromiumPssMiB.toFixed(0)} → ${end.chromiumPssMiB.toFixed(0)}; before the pressure signal ${(start.beforePurge.kioskRssMiB + start.beforePurge.chromiumRssMiB).toFixed(0)} → ${(end.beforePurge.kioskRssMiB + end.beforePurge.chromiumRssMiB).toFixed(0)})`,
+          extra: `${total(start).toFixed(0)} → ${total(end).toFixed(0)} MiB (kiosk process ${start.kioskRssMiB.toFixed(0)} → ${end.kioskRssMiB.toFixed(0)}, its JS heap + external after GC ${(start.kioskHeapMiB + start.kioskExternalMiB).toFixed(0)} → ${(end.kioskHeapMiB + end.kioskExternalMiB).toFixed(0)}, its V8 heap committed ${start.kioskHeapCommittedMiB.toFixed(0)} → ${end.kioskHeapCommittedMiB.toFixed(0)}; Chromium ${start.chromiumRssMiB.toFixed(0)} → ${end.chromiumRssMiB.toFixed(0)}, its PSS ${start.chromiumPssMiB.toFixed(0)} → ${end.chromiumPssMiB.toFixed(0)}; before the pressure signal ${(start.beforePurge.kioskRssMiB + start.beforePurge.chromiumRssMiB).toFixed(0)} → ${(end.beforePurge.kioskRssMiB + end.beforePurge.chromiumRssMiB).toFixed(0)})`,
           baselines: [{ label: 'RSS at the start', value: total(start), unit: 'MiB' }],
           target: { text: '< 10 % growth', met: rssGrowth < 10 },
         },
@@ -218,7 +226,7 @@ export const kioskSoakSuite: Suite = {
         figures,
         details: { start, end, series, resets: done.resets, screens: done.screens },
         notes: [
-          'Kiosk soak: the kiosk in its own process (bench/workers/soak-kiosk.ts); 10 uncounted warm-up resets and 300 screen changes; every reading (start, each quarter, end) after a full GC in the page and in the kiosk process and a critical memory-pressure signal to Chromium (what the system sends when memory runs short: the caches Chromium then drops are not retained memory); the renderer heap is Runtime.getHeapUsage\'s usedSize; RSS is VmRSS from /proc, summed over the kiosk process and every Chromium process (the details give each process\'s RSS and PSS)',
+          'Kiosk soak: the kiosk in its own process (bench/workers/soak-kiosk.ts, with the Node flags of kiosk/node-flags.ts, as bin/kiosk-shell.js runs); 10 uncounted warm-up resets and 300 screen changes; every reading (start, each quarter, end) after a full GC in the page and in the kiosk process and a critical memory-pressure signal to Chromium (what the system sends when memory runs short: the caches Chromium then drops are not retained memory); the renderer heap is Runtime.getHeapUsage\'s usedSize; RSS is VmRSS from /proc, summed over the kiosk process and every Chromium process (the details give each process\'s RSS and PSS)',
         ],
       };
     } catch (error) {

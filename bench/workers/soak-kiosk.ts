@@ -86,6 +86,7 @@ serveIpc({
         dom: { documents, nodes, jsEventListeners },
         kioskHeapMiB: node.heapUsed / MIB,
         kioskExternalMiB: node.external / MIB,
+        kioskHeapCommittedMiB: node.heapTotal / MIB,
         recycled: kiosk.stats.memory.recycled,
       };
     } finally {

@@ -135,8 +135,8 @@ describe('the entries', () => {
 describe('what autostart starts', () => {
   const runtime = { env: {}, execPath: '/usr/bin/node', electron: false, cliEntry: '/srv/kiosk-shell/bin/kiosk-shell.js' };
 
-  it('is the kiosk-shell command under Node, the packaged app, or the AppImage it runs from', () => {
-    expect(resolveLaunchCommand({}, runtime)).toEqual({ program: '/usr/bin/node', args: ['/srv/kiosk-shell/bin/kiosk-shell.js'] });
+  it('is the kiosk-shell command under Node (with its young generation capped), the packaged app, or the AppImage it runs from', () => {
+    expect(resolveLaunchCommand({}, runtime)).toEqual({ program: '/usr/bin/node', args: ['--max-semi-space-size=16', '/srv/kiosk-shell/bin/kiosk-shell.js'] });
     expect(resolveLaunchCommand({}, { ...runtime, electron: true, execPath: '/opt/Kiosk Shell/kiosk-shell' })).toEqual({ program: '/opt/Kiosk Shell/kiosk-shell', args: [] });
     expect(resolveLaunchCommand({}, { ...runtime, electron: true, env: { APPIMAGE: '/home/kiosk/kiosk-shell.AppImage' } })).toEqual({ program: '/home/kiosk/kiosk-shell.AppImage', args: [] });
   });
