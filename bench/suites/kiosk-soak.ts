@@ -53,6 +53,8 @@ interface ProcessMemory {
   anonMiB: number;
   fileMiB: number;
   shmemMiB: number;
+  /** Chromium's own figures by allocator (MiB; memory-infra), for the processes it dumps. */
+  allocatorsMiB?: Record<string, number>;
 }
 
 /** A process's memory from /proc/<pid>/smaps_rollup (kB figures in MiB). */
@@ -122,6 +124,13 @@ function chromiumMemory(kiosk: Worker): ProcessMemory[] {
   return chromiumPids(kiosk.pid).flatMap((pid) => memoryOf(pid) ?? []);
 }
 
+/**
+ * KIOSK_SOAK_ALLOCATORS=1 adds Chromium's figures by allocator (memory-infra) to every
+ * process in the details, to name what grew; its tracing service then counts in the
+ * Chromium figures of the readings after the first.
+ */
+const WITH_ALLOCATORS = process.env.KIOSK_SOAK_ALLOCATORS === '1';
+
 const sum = (processes: ProcessMemory[], key: 'rssMiB' | 'pssMiB') => processes.reduce((total, p) => total + p[key], 0);
 
 /** After a full GC (read as such), then after Chromium's memory-pressure signal (the figures judged). */
@@ -129,18 +138,33 @@ async function checkpoint(kiosk: Worker, resets: number, screens: number): Promi
   const inside = await kiosk.call<WorkerReading>('gc', undefined, 60_000);
   const beforePurge = { kioskRssMiB: rssMiB(kiosk.pid), chromiumRssMiB: sum(chromiumMemory(kiosk), 'rssMiB'), rendererMiB: inside.rendererMiB };
   const rendererMiB = await kiosk.call<number>('purge', undefined, 60_000);
-  const processes = chromiumMemory(kiosk);
+  let processes = chromiumMemory(kiosk);
+  const kioskRssMiB = rssMiB(kiosk.pid);
+  // Opt-in, and after every /proc reading: a dump starts Chromium's tracing service and
+  // gives each process a trace buffer, memory the kiosk does not otherwise hold.
+  if (WITH_ALLOCATORS) {
+    const allocators = await kiosk.call<Record<number, Record<string, number>>>('allocators', undefined, 60_000);
+    processes = processes.map((p) => (allocators[p.pid] === undefined ? p : { ...p, allocatorsMiB: allocators[p.pid] }));
+  }
   return {
     resets,
     screens,
     ...inside,
     rendererMiB,
-    kioskRssMiB: rssMiB(kiosk.pid),
+    kioskRssMiB,
     chromiumRssMiB: sum(processes, 'rssMiB'),
     chromiumPssMiB: sum(processes, 'pssMiB'),
     beforePurge,
     processes,
   };
+}
+
+/** An allocator of the page's renderer (the renderer process the memory watch read), as Chromium counts it. */
+function allocator(checkpoint: Checkpoint, name: string): string {
+  const renderers = checkpoint.processes.filter((p) => p.type === 'renderer' && p.allocatorsMiB !== undefined);
+  const page = renderers.sort((a, b) => Math.abs(a.rssMiB - checkpoint.rendererMiB) - Math.abs(b.rssMiB - checkpoint.rendererMiB))[0];
+  const value = page?.allocatorsMiB?.[name];
+  return value === undefined ? '?' : value.toFixed(1);
 }
 
 export const kioskSoakSuite: Suite = {
@@ -206,7 +230,7 @@ export const kioskSoakSuite: Suite = {
           label: `Renderer JS heap in use over ${done.resets} resets and ${done.screens} screen changes (Chromium shell)`,
           value: heapGrowth,
           unit: '%',
-          extra: `${start.rendererHeapMiB.toFixed(2)} → ${end.rendererHeapMiB.toFixed(2)} MiB after a full GC (its process, as the memory watch reads it, ${start.rendererMiB.toFixed(0)} → ${end.rendererMiB.toFixed(0)} MiB; before the pressure signal ${start.beforePurge.rendererMiB.toFixed(0)} → ${end.beforePurge.rendererMiB.toFixed(0)})`,
+          extra: `${start.rendererHeapMiB.toFixed(2)} → ${end.rendererHeapMiB.toFixed(2)} MiB after a full GC (its process, as the memory watch reads it, ${start.rendererMiB.toFixed(0)} → ${end.rendererMiB.toFixed(0)} MiB; before the pressure signal ${start.beforePurge.rendererMiB.toFixed(0)} → ${end.beforePurge.rendererMiB.toFixed(0)}${WITH_ALLOCATORS ? `; its malloc ${allocator(start, 'malloc')} → ${allocator(end, 'malloc')} MiB, Skia's resource cache ${allocator(start, 'skia/sk_resource_cache')} → ${allocator(end, 'skia/sk_resource_cache')} MiB` : ''})`,
           baselines: [{ label: 'heap at the start', value: start.rendererHeapMiB, unit: 'MiB' }],
           target: { text: '< 10 % growth', met: heapGrowth < 10 },
         },

@@ -41,6 +41,25 @@ const { shell, kiosk } = await attachHeadlessChromium(runtime, logger);
 // A stop from the orchestrator closes the kiosk as a supervisor's would: Chromium and its profile go too.
 process.once('SIGTERM', () => void runtime.close().finally(() => process.exit(0)));
 
+interface TraceEvent {
+  ph?: string;
+  pid: number;
+  args?: { dumps?: { level_of_detail?: string; allocators?: Record<string, { attrs?: { size?: { value: string } } }> } };
+}
+
+const ALLOCATORS = ['malloc', 'partition_alloc', 'blink_gc', 'v8', 'cc', 'gpu', 'skia', 'skia/sk_resource_cache', 'font_caches', 'web_cache', 'discardable'];
+
+/** The top allocators of one process's dump, in MiB, and how many entries Skia's resource cache holds. */
+function allocatorsOf(dump: Record<string, { attrs?: { size?: { value: string } } }>): Record<string, number> {
+  const sizes: Record<string, number> = {};
+  for (const name of ALLOCATORS) {
+    const hex = dump[name]?.attrs?.size?.value;
+    if (hex !== undefined) sizes[name] = Number.parseInt(hex, 16) / MIB;
+  }
+  sizes['skia/sk_resource_cache entries'] = Object.keys(dump).filter((name) => name.startsWith('skia/sk_resource_cache/')).length;
+  return sizes;
+}
+
 function page() {
   const current = shell.page;
   if (current === undefined) throw new Error('the kiosk shows no page');
@@ -103,6 +122,32 @@ serveIpc({
       await cdp.send('Memory.simulatePressureNotification', { level: 'critical' });
       await new Promise((resolve) => setTimeout(resolve, 2000));
       return (await shell.rendererMemoryMB()) ?? Number.NaN;
+    } finally {
+      await cdp.detach().catch(() => undefined);
+    }
+  },
+  /**
+   * Chromium's own account of each process's memory by allocator (a memory-infra dump,
+   * MiB): what grew, by name, when a process's RSS does. Skia's resource cache is where
+   * the tiles of CSS gradients piled up once (renderer/src/styles/kiosk.css).
+   */
+  allocators: async () => {
+    const browser = page().context().browser();
+    if (browser === null) throw new Error('no browser to dump');
+    const cdp = await browser.newBrowserCDPSession();
+    try {
+      const events: TraceEvent[] = [];
+      cdp.on('Tracing.dataCollected', ({ value }) => events.push(...(value as unknown as TraceEvent[])));
+      const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+      await cdp.send('Tracing.start', {
+        traceConfig: { includedCategories: ['disabled-by-default-memory-infra'], excludedCategories: ['*'] },
+        transferMode: 'ReportEvents',
+      });
+      await cdp.send('Tracing.requestMemoryDump', { levelOfDetail: 'detailed' });
+      await cdp.send('Tracing.end');
+      await complete;
+      // The last detailed dump of each process: the one asked for (periodic ones are light).
+      return Object.fromEntries(events.filter((event) => event.ph === 'v' && event.args?.dumps?.level_of_detail === 'detailed').map((event) => [event.pid, allocatorsOf(event.args?.dumps?.allocators ?? {})]));
     } finally {
       await cdp.detach().catch(() => undefined);
     }
