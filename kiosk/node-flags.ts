@@ -1,6 +1,9 @@
-// The Node flags the kiosk's own process runs with, wherever it is launched from: the
-// shebang of bin/kiosk-shell.js (test/packaging/bin.test.ts holds the two together) and
-// the command `kiosk-shell autostart` writes into a unit or an autostart entry.
+// The Node flags the kiosk's own process runs with when Node runs it: the shebang of
+// bin/kiosk-shell.js, the npm scripts that start it (test/packaging/bin.test.ts holds
+// them together) and the command `kiosk-shell autostart` writes into a unit or an
+// autostart entry. Not Electron's main process, which takes V8 flags only as
+// --js-flags on its own command line. The shebang's `env -S` needs GNU coreutils 8.30+
+// or a BSD env: BusyBox (Alpine) runs `node --max-semi-space-size=16 bin/kiosk-shell.js`.
 //
 // --max-semi-space-size=16 (MiB): Node 24 lets V8 grow the young generation to 64 MiB
 // per semi-space under a burst of allocation (a run of resets, each a navigation the

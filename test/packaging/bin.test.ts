@@ -43,6 +43,13 @@ describe('bin/kiosk-shell.js', () => {
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
+  it('is started with the same Node flags by every npm script that runs it', () => {
+    const scripts = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const launches = Object.values(scripts).flatMap((script) => script.match(/node [^&|;]*bin\/kiosk-shell\.js/g) ?? []);
+    expect(launches.length).toBeGreaterThan(0);
+    for (const launch of launches) expect(launch).toBe(`node ${KIOSK_NODE_FLAGS.join(' ')} bin/kiosk-shell.js`);
+  });
+
   it('answers --version without starting anything', async () => {
     const child = spawn(process.execPath, [BIN, '--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
