@@ -161,6 +161,7 @@ async function checkpoint(kiosk: Worker, resets: number, screens: number): Promi
 
 /** An allocator of the page's renderer (the renderer process the memory watch read), as Chromium counts it. */
 function allocator(checkpoint: Checkpoint, name: string): string {
+  if (!Number.isFinite(checkpoint.rendererMiB)) return '?';
   const renderers = checkpoint.processes.filter((p) => p.type === 'renderer' && p.allocatorsMiB !== undefined);
   const page = renderers.sort((a, b) => Math.abs(a.rssMiB - checkpoint.rendererMiB) - Math.abs(b.rssMiB - checkpoint.rendererMiB))[0];
   const value = page?.allocatorsMiB?.[name];

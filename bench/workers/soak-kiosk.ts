@@ -140,13 +140,15 @@ serveIpc({
       cdp.on('Tracing.dataCollected', ({ value }) => events.push(...(value as unknown as TraceEvent[])));
       const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
       await cdp.send('Tracing.start', {
-        traceConfig: { includedCategories: ['disabled-by-default-memory-infra'], excludedCategories: ['*'] },
+        // No triggers: the one dump asked for below, no periodic ones (the protocol types
+        // this field as a string map; Chromium reads a list).
+        traceConfig: { includedCategories: ['disabled-by-default-memory-infra'], excludedCategories: ['*'], memoryDumpConfig: { triggers: [] } as unknown as Record<string, string> },
         transferMode: 'ReportEvents',
       });
-      await cdp.send('Tracing.requestMemoryDump', { levelOfDetail: 'detailed' });
+      const { success } = await cdp.send('Tracing.requestMemoryDump', { levelOfDetail: 'detailed' });
+      if (!success) throw new Error('Chromium did not take the memory dump');
       await cdp.send('Tracing.end');
       await complete;
-      // The last detailed dump of each process: the one asked for (periodic ones are light).
       return Object.fromEntries(events.filter((event) => event.ph === 'v' && event.args?.dumps?.level_of_detail === 'detailed').map((event) => [event.pid, allocatorsOf(event.args?.dumps?.allocators ?? {})]));
     } finally {
       await cdp.detach().catch(() => undefined);
