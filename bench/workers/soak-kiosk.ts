@@ -41,16 +41,19 @@ const { shell, kiosk } = await attachHeadlessChromium(runtime, logger);
 // A stop from the orchestrator closes the kiosk as a supervisor's would: Chromium and its profile go too.
 process.once('SIGTERM', () => void runtime.close().finally(() => process.exit(0)));
 
+/** One process's memory-infra dump: each allocator's attributes, its size in hex bytes. */
+type AllocatorDump = Record<string, { attrs?: { size?: { value: string } } }>;
+
 interface TraceEvent {
   ph?: string;
   pid: number;
-  args?: { dumps?: { level_of_detail?: string; allocators?: Record<string, { attrs?: { size?: { value: string } } }> } };
+  args?: { dumps?: { level_of_detail?: string; allocators?: AllocatorDump } };
 }
 
 const ALLOCATORS = ['malloc', 'partition_alloc', 'blink_gc', 'v8', 'cc', 'gpu', 'skia', 'skia/sk_resource_cache', 'font_caches', 'web_cache', 'discardable'];
 
 /** The top allocators of one process's dump, in MiB, and how many entries Skia's resource cache holds. */
-function allocatorsOf(dump: Record<string, { attrs?: { size?: { value: string } } }>): Record<string, number> {
+function allocatorsOf(dump: AllocatorDump): Record<string, number> {
   const sizes: Record<string, number> = {};
   for (const name of ALLOCATORS) {
     const hex = dump[name]?.attrs?.size?.value;
